@@ -1,0 +1,279 @@
+"""The Store: canonical tables over an Ibis backend (DuckDB file or Spark)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import pandas as pd
+
+from centric.exceptions import ConfigError, SchemaVersionError, StoreError
+from centric.schema import SCHEMA_VERSION, TABLES, ibis_schema, table_spec
+
+__all__ = ["Store", "connect"]
+
+META = "_centric_meta"
+
+
+class Store:
+    """Canonical tables in one Ibis backend.
+
+    Use :func:`connect` to open one. The same methods work on DuckDB and on
+    Spark; set-based work is done with Ibis expressions on ``store.table(...)``.
+
+    Examples
+    --------
+    >>> from centric.store import connect
+    >>> store = connect("duckdb://")          # in memory
+    >>> store.table("orders").count().execute()
+    0
+    """
+
+    def __init__(self, con: Any, *, kind: str, url: str) -> None:
+        self.con = con
+        self.kind = kind
+        self.url = url
+        self._ensure_schema()
+
+    # -- schema ---------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        existing = set(self.con.list_tables())
+        if META in existing:
+            meta = self.con.table(META).execute()
+            version = int(meta.loc[meta["key"] == "schema_version", "value"].iloc[0])
+            if version > SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"The store at {self.url!r} was written with schema version {version}, "
+                    f"but this Centric understands versions up to {SCHEMA_VERSION}. "
+                    "Upgrade Centric (pip install -U centric) to open it."
+                )
+        else:
+            self.con.create_table(
+                META,
+                pd.DataFrame({"key": ["schema_version"], "value": [str(SCHEMA_VERSION)]}),
+            )
+        for name in TABLES:
+            if name not in existing:
+                self.con.create_table(name, schema=ibis_schema(name))
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version recorded in the store."""
+        meta = self.con.table(META).execute()
+        return int(meta.loc[meta["key"] == "schema_version", "value"].iloc[0])
+
+    # -- reading --------------------------------------------------------------------
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table ``name`` (canonical or derived)."""
+        if name in TABLES:
+            return self.con.table(name)
+        if name in self.con.list_tables():
+            return self.con.table(name)
+        table_spec(name)  # raises UnknownTableError with the list of tables
+        raise AssertionError  # pragma: no cover
+
+    def has_table(self, name: str) -> bool:
+        """Whether a table called ``name`` exists."""
+        return name in self.con.list_tables()
+
+    def count(self, name: str) -> int:
+        """Number of rows in table ``name``."""
+        return int(self.table(name).count().execute())
+
+    def to_pandas(self, expr: ibis.Table) -> pd.DataFrame:
+        """Execute an expression and return pandas (only for small, aggregated results)."""
+        return expr.execute()
+
+    # -- writing --------------------------------------------------------------------
+    def conform(self, name: str, df: pd.DataFrame) -> ibis.Table:
+        """Cast a pandas frame to canonical table ``name`` (missing columns become NULL)."""
+        schema = ibis_schema(name)
+        frame = df.copy()
+        for col in schema.names:
+            if col not in frame.columns:
+                frame[col] = None
+        frame = frame[list(schema.names)]
+        mem = ibis.memtable(_to_arrow_friendly(frame, schema))
+        return mem.select(**{c: mem[c].cast(schema[c]) for c in schema.names})
+
+    def append(self, name: str, df: pd.DataFrame | ibis.Table) -> int:
+        """Append rows to table ``name``; returns the number appended."""
+        expr = self.conform(name, df) if isinstance(df, pd.DataFrame) else df
+        n = int(expr.count().execute()) if not isinstance(df, pd.DataFrame) else len(df)
+        if n:
+            self.con.insert(name, expr)
+        return n
+
+    def append_new(self, name: str, df: pd.DataFrame) -> tuple[int, int]:
+        """Append the rows whose key is not stored yet.
+
+        Returns ``(appended, already_present)``. This is what makes imports
+        idempotent: the same rows twice change nothing.
+        """
+        spec = table_spec(name)
+        if df.empty:
+            return 0, 0
+        new = self.conform(name, df)
+        key = list(spec.key)
+        current = self.table(name).select(*key)
+        fresh = new.anti_join(current, key)
+        fresh_df = fresh.execute()
+        appended = len(fresh_df)
+        if appended:
+            self.con.insert(name, self.conform(name, fresh_df))
+        return appended, len(df) - appended
+
+    def replace(self, name: str, data: pd.DataFrame | ibis.Table) -> int:
+        """Overwrite table ``name`` with ``data`` (used for derived tables)."""
+        if name in TABLES:
+            expr = self.conform(name, data) if isinstance(data, pd.DataFrame) else data
+            frame = expr.execute()
+            self._drop(name)
+            self.con.create_table(name, schema=ibis_schema(name))
+            if len(frame):
+                self.con.insert(name, self.conform(name, frame))
+            return len(frame)
+        frame = data if isinstance(data, pd.DataFrame) else data.execute()
+        self._drop(name)
+        self.con.create_table(name, _coerce_us(frame))
+        return len(frame)
+
+    def _drop(self, name: str) -> None:
+        if name in self.con.list_tables():
+            self.con.drop_table(name, force=True)
+
+    def close(self) -> None:
+        """Release the connection (Spark sessions are left to their owner)."""
+        if self.kind == "duckdb":
+            try:
+                self.con.disconnect()
+            except Exception:  # noqa: BLE001,S110 - closing twice is harmless
+                pass
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store(kind={self.kind!r}, url={self.url!r})"
+
+
+def _coerce_us(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].astype("datetime64[us, UTC]") if getattr(out[c].dt, "tz", None) else out[c].astype("datetime64[us]")
+    return out
+
+
+def _to_arrow_friendly(frame: pd.DataFrame, schema: ibis.Schema) -> pd.DataFrame:
+    """Make object columns unambiguous before handing them to a memtable."""
+    out = frame.copy()
+    for col, typ in schema.items():
+        s = out[col]
+        if typ.is_timestamp():
+            out[col] = pd.to_datetime(s, utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+        elif typ.is_string():
+            out[col] = s.astype("object").where(s.notna(), None)
+            out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        elif typ.is_integer():
+            out[col] = pd.to_numeric(s, errors="coerce").astype("Int64")
+        elif typ.is_floating():
+            out[col] = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif typ.is_decimal():
+            out[col] = s.astype("object").where(s.notna(), None)
+    return out
+
+
+def _spark_session(warehouse: str | None) -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        from centric.exceptions import BackendNotInstalledError
+
+        raise BackendNotInstalledError(
+            "Backend 'spark' requires pyspark, which is not installed. "
+            "Install with: pip install 'centric[spark]'"
+        ) from exc
+    import os
+    import tempfile
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    wh = warehouse or tempfile.mkdtemp(prefix="centric-spark-")
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("centric")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", wh)
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def connect(url: str | Any | None = None) -> Store:
+    """Open (or create) a store.
+
+    Parameters
+    ----------
+    url
+        ``"duckdb:///path/centric.duckdb"`` (the default kind; ``"duckdb://"`` is
+        in memory), ``"spark://local"`` (local Spark; ``?warehouse=DIR`` keeps
+        tables between sessions) or a ``SparkSession`` handed in.
+
+    Examples
+    --------
+    >>> store = connect("duckdb://")
+    >>> store.kind
+    'duckdb'
+    """
+    if url is None:
+        url = "duckdb://"
+    if not isinstance(url, str):
+        # a SparkSession handed in
+        if type(url).__name__ == "SparkSession":
+            return Store(ibis.pyspark.connect(url), kind="spark", url="spark://session")
+        raise ConfigError(f"connect() takes a URL string or a SparkSession; got {type(url).__name__}.")
+    if url.startswith("duckdb://"):
+        path = url[len("duckdb://") :]
+        if path in ("", ":memory:"):
+            con = ibis.duckdb.connect()
+            con.raw_sql("SET TimeZone = 'UTC'")
+            return Store(con, kind="duckdb", url=url)
+        file = Path(path)  # duckdb:///abs/path.duckdb or duckdb://relative.duckdb
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            con = ibis.duckdb.connect(str(file))
+        except Exception as exc:  # noqa: BLE001
+            raise StoreError(f"Cannot open the DuckDB store at {str(file)!r}: {exc}") from exc
+        con.raw_sql("SET TimeZone = 'UTC'")
+        return Store(con, kind="duckdb", url=url)
+    if url.startswith("spark://"):
+        rest = url[len("spark://") :]
+        host, _, query = rest.partition("?")
+        if host not in ("local", ""):
+            raise ConfigError(
+                f"Spark URL {url!r} is not supported: use 'spark://local' or hand in a SparkSession."
+            )
+        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        spark = _spark_session(params.get("warehouse"))
+        return Store(ibis.pyspark.connect(spark), kind="spark", url=url)
+    raise ConfigError(
+        f"Store URL {url!r} is not supported. Use 'duckdb:///path/centric.duckdb' or 'spark://local'."
+    )
+
+
+def utcnow() -> _dt.datetime:
+    """Now, as an aware UTC datetime."""
+    return _dt.datetime.now(_dt.UTC)
+
+
+_ = dt  # re-exported type module kept for callers building schemas
