@@ -141,6 +141,21 @@ class Store:
         self.con.create_table(name, _coerce_us(frame))
         return len(frame)
 
+    def rewrite(self, name: str, expr: ibis.Table) -> int:
+        """Replace canonical table ``name`` by ``expr`` computed inside the backend.
+
+        The new content is written to a side table first, then swapped in, so
+        large tables (events at scale) never pass through Python.
+        """
+        schema = ibis_schema(name)
+        expr = expr.select(**{c: expr[c].cast(schema[c]) for c in schema.names})
+        tmp = f"_{name}_rewrite"
+        self._drop(tmp)
+        self.con.create_table(tmp, expr)
+        self._drop(name)
+        self.con.raw_sql(f"ALTER TABLE {tmp} RENAME TO {name}")
+        return self.count(name)
+
     def _drop(self, name: str) -> None:
         if name in self.con.list_tables():
             self.con.drop_table(name, force=True)

@@ -1,0 +1,5 @@
+"""python -m centric"""
+
+from centric.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""python -m centric.cli"""
+
+from centric.cli import main
+
+main()
