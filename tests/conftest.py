@@ -42,3 +42,18 @@ def backend_store(request):
     yield store
     spark.sql(f"DROP DATABASE IF EXISTS {db} CASCADE")
     spark.catalog.setCurrentDatabase("default")
+
+
+@pytest.fixture(scope="session")
+def demo_ws(tmp_path_factory):
+    """A demo workspace at SF 0.01 built once through the CLI (generate → import → analyze → report)."""
+    from typer.testing import CliRunner
+
+    from centric.cli import app
+
+    ws = tmp_path_factory.mktemp("demo") / "ws"
+    result = CliRunner().invoke(
+        app, ["demo", "--scale", "0.01", "--seed", "7", "--workspace", str(ws), "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    return ws, result.output

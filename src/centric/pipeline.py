@@ -130,30 +130,41 @@ def _last_complete_retention(orders: ibis.Table, as_of: pd.Timestamp, tz: str) -
     if done.empty:
         return None
     row = done.iloc[-1]
-    n = int(row["S"])
+    n, e, new, kept = int(row["S"]), int(row["E"]), int(row["N"]), int(row["retained"])
+    crr = float(row["retention"])
     return MetricResult(
-        "retention", float(row["retention"]), n, float(row["low"]), float(row["high"]), "wilson", "%",
+        "retention", float(row["retained_pct"]), n, float(row["low"]), float(row["high"]), "wilson", "%",
         definition=(
-            f"Customer retention in {row['period']}: (E − N) / S, where S = {int(row['S'])} customers "
-            f"bought in the month before, E = {int(row['E'])} bought this month, N = {int(row['N'])} of them "
-            "were new. The interval is Wilson's on the share of S who bought again."
+            f"Share of the {n} customers who bought in the month before {row['period']} who bought again in "
+            f"{row['period']} ({kept}), with a Wilson interval. The classic (E − N) / S is {crr:.1f}% "
+            f"(E = {e} buyers this month, N = {new} new); it also counts {e - new - kept} returning lapsed "
+            "customers, so it can exceed the share retained."
         ),
         definition_vi=(
-            f"Tỷ lệ giữ chân tháng {row['period']}: (E − N) / S, với S = {int(row['S'])} khách mua tháng trước, "
-            f"E = {int(row['E'])} khách mua tháng này, N = {int(row['N'])} khách mới. "
-            "Khoảng tin cậy Wilson trên tỷ lệ khách của S quay lại mua."
+            f"Tỷ lệ trong {n} khách đã mua vào tháng trước {row['period']} quay lại mua trong tháng {row['period']} "
+            f"({kept} khách), khoảng tin cậy Wilson. Công thức (E − N) / S cho {crr:.1f}% (E = {e} khách mua "
+            f"tháng này, N = {new} khách mới); công thức này tính cả {e - new - kept} khách cũ quay lại nên có "
+            "thể cao hơn tỷ lệ giữ chân thực."
         ),
         small_sample=n < 30, suppressed=n < 10,
-        extra={"period": str(row["period"]), "S": n, "E": int(row["E"]), "N": int(row["N"])},
+        extra={"period": str(row["period"]), "S": n, "E": e, "N": new, "retained": kept, "crr_pct": crr},
     ).to_dict()
 
 
 def _series(fn: Callable[..., Any], table: ibis.Table, tz: str, **kw: Any) -> pd.DataFrame | None:
-    try:
-        df = fn(table, by="period", freq="M", tz=tz, **kw)
-    except InputError:
-        return None
-    return df if isinstance(df, pd.DataFrame) and not df.empty else None
+    """Monthly series; quarterly when most months are too small to show."""
+    for freq in ("M", "Q"):
+        try:
+            df = fn(table, by="period", freq=freq, tz=tz, **kw)
+        except InputError:
+            return None
+        if not isinstance(df, pd.DataFrame) or df.empty:
+            return None
+        if (~df["suppressed"].astype(bool)).mean() >= 0.5:
+            break
+    df = df.copy()
+    df.attrs["freq"] = freq
+    return df
 
 
 def analyze(
@@ -180,7 +191,7 @@ def analyze(
 
     with progress.task("Resolving identities / Hợp nhất định danh") as task, timer.step("identity"):
         ident = resolve(store)
-        task.note(f"{ident.records:,} records → {ident.customers:,} customers ({ident.merged_records:,} merged)")
+        task.note(f"{ident.records:,} records → {ident.records - ident.merged_records:,} people ({ident.merged_records:,} merged), plus {ident.refs_without_record:,} marketplace buyers")
 
     as_of_ts = pd.Timestamp(as_of).tz_convert("UTC") if as_of is not None else _as_of(store)
     start = _start(store)
@@ -295,13 +306,21 @@ def _customer_scores(
     last = pd.to_datetime(df["last_order_at"], utc=True)
     df["recency_days"] = (as_of - last).dt.total_seconds() / 86400.0
     rule = frames.get("churn_rule_days")
-    df["churned"] = np.where(df["recency_days"].notna() & (rule is not None),
-                             df["recency_days"] > (rule or np.inf), pd.NA)
+    churned = (df["recency_days"] > rule).astype("boolean") if rule is not None else pd.Series(pd.NA, index=df.index, dtype="boolean")
+    df["churned"] = churned.mask(df["recency_days"].isna())
     df["run_id"] = run_id
     df["computed_at"] = pd.Timestamp.now(tz="UTC")
     store.replace("customer_scores", df)
     frames["clv_hist"] = df["revenue"].dropna()
     frames["engagement"] = df["engagement_index"].dropna()
+    bands = pd.cut(df["engagement_index"], [-0.01, 20, 40, 60, 80, 100], labels=["0–20", "20–40", "40–60", "60–80", "80–100"])
+    frames["engagement_bands"] = (
+        df.assign(band=bands, churned=df["churned"].astype("float"))
+        .groupby("band", observed=True)
+        .agg(customers=("customer_id", "size"), mean_revenue=("revenue", "mean"), churned_pct=("churned", "mean"))
+        .reset_index()
+        .assign(churned_pct=lambda d: 100 * d["churned_pct"])
+    )
     frames["recency_days"] = df["recency_days"].dropna()
     return df
 

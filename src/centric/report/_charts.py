@@ -55,7 +55,8 @@ def _trend(df: pd.DataFrame, title: str, y_title: str, lang: str) -> go.Figure |
                 marker={"symbol": "circle-open", "size": 12, "color": "#d97706"},
             )
         )
-    fig.update_layout(title=title, xaxis_title=t("label.month", lang), yaxis_title=y_title, **_LAYOUT)
+    period = t("label.month", lang) if d.attrs.get("freq", "M") == "M" else ("Quarter" if lang == "en" else "Quý")
+    fig.update_layout(title=title, xaxis_title=period, yaxis_title=y_title, **_LAYOUT)
     return fig
 
 
@@ -128,7 +129,24 @@ def churn_recency(frames: dict, lang: str) -> go.Figure | None:
 
 
 def engagement(frames: dict, lang: str) -> go.Figure | None:
-    return _hist(frames.get("engagement"), t("metric.engagement", lang), t("label.index", lang), lang)
+    df = frames.get("engagement_bands")
+    if df is None or len(df) == 0:
+        return None
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    rev = "Mean revenue (VND)" if lang == "en" else "Doanh thu trung bình (VND)"
+    ch = "Churned (%)" if lang == "en" else "Đã rời bỏ (%)"
+    fig.add_trace(go.Bar(x=df["band"].astype(str), y=df["mean_revenue"], name=rev, marker={"color": "#2563eb"},
+                         customdata=df["customers"], hovertemplate="%{x}: %{y:,.0f} (n=%{customdata})<extra></extra>"))
+    fig.add_trace(go.Scatter(x=df["band"].astype(str), y=df["churned_pct"], name=ch, mode="lines+markers",
+                             line={"color": "#dc2626"}), secondary_y=True)
+    title = ("Value and churn by engagement band" if lang == "en"
+             else "Giá trị và tỷ lệ rời bỏ theo mức tương tác")
+    fig.update_layout(title=title, xaxis_title=t("label.index", lang), **_LAYOUT)
+    fig.update_yaxes(title_text=rev, secondary_y=False)
+    fig.update_yaxes(title_text=ch, secondary_y=True, range=[0, 100])
+    return fig
 
 
 def clv_calibration(frames: dict, lang: str) -> go.Figure | None:
