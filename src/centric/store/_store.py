@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
+import pyarrow as pa
 
 from centric.exceptions import ConfigError, SchemaVersionError, StoreError
 from centric.schema import SCHEMA_VERSION, TABLES, ibis_schema, table_spec
@@ -95,9 +97,13 @@ class Store:
         for col in schema.names:
             if col not in frame.columns:
                 frame[col] = None
-        frame = frame[list(schema.names)]
-        mem = ibis.memtable(_to_arrow_friendly(frame, schema))
-        return mem.select(**{c: mem[c].cast(schema[c]) for c in schema.names})
+        frame = _to_arrow_friendly(frame[list(schema.names)], schema)
+        # decimals travel as exact strings and are cast in the backend (ibis' Spark memtable
+        # cannot take a decimal column with NULLs)
+        carrier = ibis.schema({c: (dt.string if t.is_decimal() else t) for c, t in schema.items()})
+        arrow = pa.Table.from_pandas(frame, schema=carrier.to_pyarrow(), preserve_index=False)
+        mem = ibis.memtable(arrow)
+        return mem.select(**{c: (mem[c].cast(t) if t.is_decimal() else mem[c]) for c, t in schema.items()})
 
     def append(self, name: str, df: pd.DataFrame | ibis.Table) -> int:
         """Append rows to table ``name``; returns the number appended."""
@@ -201,7 +207,11 @@ def _to_arrow_friendly(frame: pd.DataFrame, schema: ibis.Schema) -> pd.DataFrame
         elif typ.is_floating():
             out[col] = pd.to_numeric(s, errors="coerce").astype("float64")
         elif typ.is_decimal():
-            out[col] = s.astype("object").where(s.notna(), None)
+            out[col] = [
+                None if v is None or (isinstance(v, float) and v != v) or v is pd.NA
+                else str(v if isinstance(v, decimal.Decimal) else decimal.Decimal(str(v)))
+                for v in s.astype("object")
+            ]
     return out
 
 
@@ -218,7 +228,12 @@ def _spark_session(warehouse: str | None) -> Any:
     import os
     import tempfile
 
+    import sys
+
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Python workers must be this interpreter (the one with pandas/pyarrow), not whatever python3 is on PATH
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     wh = warehouse or tempfile.mkdtemp(prefix="centric-spark-")
     return (
         SparkSession.builder.master("local[2]")
@@ -230,6 +245,7 @@ def _spark_session(warehouse: str | None) -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", wh)
         .config("spark.driver.memory", "2g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
 
