@@ -34,6 +34,7 @@ __all__ = [
     "Column",
     "TableSpec",
     "ibis_schema",
+    "schema_markdown",
     "table_spec",
 ]
 
@@ -376,3 +377,30 @@ def ibis_schema(name: str) -> ibis.Schema:
     """The Ibis schema of canonical table ``name``."""
     spec = table_spec(name)
     return ibis.schema({c.name: c.dtype for c in spec.columns})
+
+
+def schema_markdown() -> str:
+    """The canonical tables as Markdown (docs/data-model.md is this, kept in sync by a test)."""
+    lines = [
+        "# Data model: canonical tables (schema v%d)" % SCHEMA_VERSION,
+        "",
+        "Generated from `centric/schema.py` (`python -m centric.schema > docs/data-model.md`).",
+        "Sensitivity follows Vietnam's Decree 356/2025: transaction history, online behaviour and",
+        "health (wellbeing) answers are *sensitive*. `customer_ref` is the source's own key",
+        "(`source:external_id`); `customer_id` is the resolved person written by identity resolution.",
+        "",
+    ]
+    for spec in TABLES.values():
+        flags = ", ".join(f for f, on in (("importable", spec.importable), ("derived", spec.derived)) if on)
+        lines += [f"## `{spec.name}`", "", (spec.doc + " " if spec.doc else "") + f"Key: `{', '.join(spec.key)}`."
+                  + (f" ({flags})" if flags else ""), "",
+                  "| column | type | sensitivity | required | notes |", "|---|---|---|---|---|"]
+        for c in spec.columns:
+            notes = "; ".join(x for x in (c.doc, ("allowed: " + ", ".join(c.allowed)) if c.allowed else "") if x)
+            lines.append(f"| `{c.name}` | {c.dtype} | {c.sensitivity} | {'yes' if c.required else ''} | {notes} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(schema_markdown(), end="")
