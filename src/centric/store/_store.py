@@ -126,10 +126,9 @@ class Store:
         key = list(spec.key)
         current = self.table(name).select(*key)
         fresh = new.anti_join(current, key)
-        fresh_df = fresh.execute()
-        appended = len(fresh_df)
-        if appended:
-            self.con.insert(name, self.conform(name, fresh_df))
+        before = self.count(name)
+        self.con.insert(name, fresh)
+        appended = self.count(name) - before
         return appended, len(df) - appended
 
     def replace(self, name: str, data: pd.DataFrame | ibis.Table) -> int:
@@ -171,7 +170,7 @@ class Store:
         if self.kind == "duckdb":
             try:
                 self.con.disconnect()
-            except Exception:  # noqa: BLE001,S110 - closing twice is harmless
+            except Exception:
                 pass
 
     def __enter__(self) -> Store:
@@ -226,9 +225,8 @@ def _spark_session(warehouse: str | None) -> Any:
             "Install with: pip install 'centric[spark]'"
         ) from exc
     import os
-    import tempfile
-
     import sys
+    import tempfile
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # Python workers must be this interpreter (the one with pandas/pyarrow), not whatever python3 is on PATH
@@ -283,7 +281,7 @@ def connect(url: str | Any | None = None) -> Store:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             con = ibis.duckdb.connect(str(file))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise StoreError(f"Cannot open the DuckDB store at {str(file)!r}: {exc}") from exc
         con.raw_sql("SET TimeZone = 'UTC'")
         return Store(con, kind="duckdb", url=url)
