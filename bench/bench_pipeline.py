@@ -45,14 +45,8 @@ elif step == "analyze":
     from centric.store import connect
     from centric.pipeline import analyze
     from centric.report import write_report
-    extra = []
-    try:
-        from centric.clv.pipeline_step import clv_step
-        extra = [clv_step]
-    except ImportError:
-        pass
     with connect(f"duckdb://{ws}/centric.duckdb") as store:
-        res = analyze(store, extra_steps=extra)
+        res = analyze(store)
         write_report(res, ws / "report", lang="vi")
     info = {"customers": res.summary["counts"]["customers"], "timings": res.summary["timings"]}
 info["seconds"] = round(time.perf_counter() - t0, 2)

@@ -268,6 +268,13 @@ def analyze(
         "warnings": warnings,
         "timings": timer.timings,
     }
+    with progress.task("Lifetime value model / Mô hình giá trị vòng đời (BG/NBD)") as task, timer.step("clv"):
+        from centric._clv_step import clv_step
+
+        clv_step(store, results, as_of_ts)
+        if "clv_model" in results.summary:
+            p = results.summary["clv_model"]["bg_nbd"]["params"]
+            task.note("BG/NBD " + ", ".join(f"{k}={v:.3g}" for k, v in p.items()))
     for step in extra_steps or []:
         with timer.step(getattr(step, "__name__", "extra")):
             step(store, results, as_of_ts)

@@ -43,7 +43,7 @@ def test_truth_covers_every_customer_ref(world):
     _, pos = read_csv(ex / "pos_customers.csv", ";")
     refs |= {"pos:" + r[0] for r in pos}
     refs |= {"web:" + c["customer_id"] for c in read_jsonl(ex / "web_customers.jsonl")}
-    refs |= {"web:" + e["customer_id"] for e in read_jsonl(ex / "events.jsonl") if e["customer_id"]}
+    refs |= {e["customer_id"] for e in read_jsonl(ex / "events.jsonl") if e["customer_id"]}
     for name in ("feedback.csv", "tickets.csv", "consents.csv"):
         refs |= {r[1] for r in read_csv(ex / name)[1]}
     assert refs <= known

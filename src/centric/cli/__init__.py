@@ -147,7 +147,7 @@ def _analyze_and_report(store: Any, s: Settings, lang: str, progress: Any) -> No
     from centric.pipeline import analyze as run
     from centric.report import write_report
 
-    results = run(store, tz=s.timezone, progress=progress, extra_steps=_extra_steps())
+    results = run(store, tz=s.timezone, progress=progress)
     html, summary = write_report(results, s.report_dir, lang=lang)
     runs = s.workspace / "runs"
     runs.mkdir(parents=True, exist_ok=True)
@@ -156,14 +156,6 @@ def _analyze_and_report(store: Any, s: Settings, lang: str, progress: Any) -> No
     R.console.print(R.summary_table(results.summary, lang))
     R.console.print(f"{R.t('cli.report', lang)}: [bold]{html}[/bold]")
     R.console.print(f"summary.json: {summary}")
-
-
-def _extra_steps() -> list[Any]:
-    try:
-        from centric.clv.pipeline_step import clv_step
-    except ImportError:
-        return []
-    return [clv_step]
 
 
 @app.command()

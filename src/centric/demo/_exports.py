@@ -195,7 +195,10 @@ def events(
     has = p >= 0
     pid = pa.array(np.maximum(p, 0))
     null = pa.scalar(None, pa.string())
-    customer = pc.if_else(pa.array(has & ev["logged"]), to_str(b["web_code"]).take(pid), null)
+    # events come from the web store/app, so they name the web account with its source ("web:W…"),
+    # as feedback, tickets and consents do
+    web_ref = pc.binary_join_element_wise("web:", to_str(b["web_code"]), "")
+    customer = pc.if_else(pa.array(has & ev["logged"]), web_ref.take(pid), null)
     n_known = len(b["anonymous_id"])
     anon_all = pa.concat_arrays([to_str(b["anonymous_id"]), to_str(visitor_ids)])
     anon = anon_all.take(pa.array(np.where(has, p, n_known + np.maximum(ev["visitor"], 0))))

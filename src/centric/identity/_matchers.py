@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["LINK_COLUMNS", "DeterministicMatcher", "Matcher"]
@@ -60,27 +61,31 @@ class DeterministicMatcher:
     def links(self, records: pd.DataFrame) -> pd.DataFrame:
         """Star links: every record sharing a key value links to the smallest ref."""
         parts = []
+        refs = records["customer_ref"].to_numpy()
+        order = pd.Series(refs).rank(method="first").to_numpy(dtype=np.int64)  # integer stand-in for refs
         for col in self.keys:
             if col not in records:
                 continue
-            kv = records[["customer_ref", col]].dropna()
-            kv = kv[kv[col].astype(str).str.len() > 0]
-            if kv.empty:
+            values = records[col]
+            ok = values.notna() & (values.astype(str).str.len() > 0)
+            if not ok.any():
                 continue
-            size = kv.groupby(col)["customer_ref"].transform("size")
+            kv = pd.DataFrame({"ref": refs[ok.to_numpy()], "o": order[ok.to_numpy()], "v": values[ok].astype(str)})
+            size = kv.groupby("v")["o"].transform("size")
             kv = kv[(size > 1) & (size <= self.max_group)]
             if kv.empty:
                 continue
-            anchor = kv.groupby(col)["customer_ref"].transform("min")
-            pairs = kv.assign(ref_a=anchor)
-            pairs = pairs[pairs["customer_ref"] != pairs["ref_a"]]
+            anchor_o = kv.groupby("v")["o"].transform("min").to_numpy()
+            first = kv["o"].to_numpy() == anchor_o
+            anchor_ref = pd.Series(kv["ref"].to_numpy()[first], index=kv["v"].to_numpy()[first])
+            pairs = kv[~first]
             parts.append(
                 pd.DataFrame(
                     {
-                        "ref_a": pairs["ref_a"].to_numpy(),
-                        "ref_b": pairs["customer_ref"].to_numpy(),
+                        "ref_a": anchor_ref.reindex(pairs["v"].to_numpy()).to_numpy(),
+                        "ref_b": pairs["ref"].to_numpy(),
                         "kind": KEY_COLUMNS.get(col, col),
-                        "value": pairs[col].astype(str).to_numpy(),
+                        "value": pairs["v"].to_numpy(),
                         "rule": f"same {KEY_COLUMNS.get(col, col)}",
                     }
                 )

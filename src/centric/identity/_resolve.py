@@ -70,12 +70,11 @@ def _golden(records: pd.DataFrame) -> pd.DataFrame:
     """One golden record per person: newest non-empty value of each field."""
     recs = records.sort_values(["customer_id", "created_at"], na_position="first")
     g = recs.groupby("customer_id", sort=True)
-    out = pd.DataFrame({"customer_id": list(g.groups)})
-    for col in ["display_name", "email", "phone", "gender", "birth_year", "province", "life_stage", "attributes"]:
-        out[col] = g[col].last().reindex(out["customer_id"]).to_numpy()  # last non-null
-    out["created_at"] = g["created_at"].min().reindex(out["customer_id"]).to_numpy()
-    out["n_records"] = g.size().reindex(out["customer_id"]).to_numpy()
-    return out
+    cols = ["display_name", "email", "phone", "gender", "birth_year", "province", "life_stage", "attributes"]
+    out = g[cols].last()  # last non-null value of each field: the newest record wins
+    out["created_at"] = g["created_at"].min()
+    out["n_records"] = g.size()
+    return out.reset_index()
 
 
 def resolve(store: Store, *, matcher: Matcher | None = None) -> IdentityReport:
@@ -97,7 +96,7 @@ def resolve(store: Store, *, matcher: Matcher | None = None) -> IdentityReport:
     refs = records["customer_ref"].to_numpy()
     anchors = refs[_components(refs, links)] if len(refs) else refs
     id_of_anchor = {a: customer_id_for(a) for a in pd.unique(anchors)}
-    records["customer_id"] = [id_of_anchor[a] for a in anchors]
+    records["customer_id"] = pd.Series(anchors).map(id_of_anchor).to_numpy()
 
     # refs used by facts that have no customer record: a person each
     fact_refs = []
