@@ -177,3 +177,26 @@ def test_demo_refuses_to_overwrite_user_workspace(ws):
     r = runner.invoke(app, ["demo", "--scale", "0.01", "--workspace", str(ws)])
     assert r.exit_code == 1
     assert "will not overwrite" in r.output
+
+
+def test_clv_fit_and_predict(demo_ws, tmp_path):
+    ws, _ = demo_ws
+    r = runner.invoke(app, ["clv", "fit", "--json", "--workspace", str(ws)])
+    assert r.exit_code == 0, r.output
+    fitted = json.loads(r.output)
+    assert set(fitted["transaction_model"]["params"]) == {"r", "alpha", "a", "b"}
+    assert all(v > 0 for v in fitted["transaction_model"]["params"].values())
+    out = tmp_path / "clv.csv"
+    r = runner.invoke(app, ["clv", "predict", "--top", "3", "--output", str(out), "--workspace", str(ws)])
+    assert r.exit_code == 0, r.output
+    scored = pd.read_csv(out)
+    assert len(scored) == fitted["n_customers"]
+    assert scored["p_alive"].between(0, 1).all() and (scored["clv"] >= 0).all()
+    # frequency-0 customers are the least valuable on average
+    assert scored.loc[scored.frequency == 0, "clv"].mean() < scored.loc[scored.frequency > 3, "clv"].mean()
+
+
+def test_clv_predict_needs_a_fit(ws):
+    r = runner.invoke(app, ["clv", "predict", "--workspace", str(ws)])
+    assert r.exit_code == 1
+    assert "centric clv fit" in r.output

@@ -207,6 +207,15 @@ def demo(
         _analyze_and_report(store, s, lg, progress)
 
 
+def _register_subcommands() -> None:
+    from centric.cli._clv import clv_app
+
+    app.add_typer(clv_app, name="clv")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Entry point of the ``centric`` console script."""
     app()

@@ -12,8 +12,10 @@ from rich.table import Table
 
 from centric.i18n import fmt_money, fmt_number, fmt_percent, t
 
+__all__ = ["RichProgress", "callback_progress", "console", "error", "fmt_money", "import_table", "mapping_table", "summary_table", "t"]
+
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _RichTask:
