@@ -213,6 +213,10 @@ def analyze(
         n_resp = sum(int((headline.get(k) or {}).get("n", 0)) for k in ("nps", "csat", "ces_v2", "ces_v1"))
         task.note(f"{n_resp:,} survey responses measured")
 
+    with progress.task("Segments / Phân khúc") as task, timer.step("segments"):
+        segments = _segments(store, tz)
+        task.note(f"{sum(len(v['rows']) for v in segments)} segment rows")
+
     with progress.task("Retention & churn / Giữ chân & rời bỏ", total=3) as task, timer.step("retention"):
         headline["retention"] = _last_complete_retention(orders, as_of_ts, tz)
         task.advance()
@@ -265,6 +269,7 @@ def analyze(
         "identity": ident.to_dict(),
         "imports": imports if imports is not None else _import_batches(store),
         "quarantine_reasons": quarantine_reasons(store),
+        "segments": segments,
         "warnings": warnings,
         "timings": timer.timings,
     }
@@ -280,6 +285,47 @@ def analyze(
             step(store, results, as_of_ts)
     results.summary["timings"] = timer.timings
     return results
+
+
+#: (metric, segment column, where the column lives)
+SEGMENTS = [
+    ("nps", "channel", "feedback"),
+    ("nps", "province", "customers"),
+    ("nps", "life_stage", "customers"),
+    ("csat", "channel", "feedback"),
+]
+
+
+def _segments(store: Store, tz: str) -> list[dict[str, Any]]:
+    """Survey metrics by segment, with minimum-n suppression per group."""
+    fb = store.table("feedback")
+    cust = store.table("customers").select("customer_id", "province", "life_stage")
+    out = []
+    for metric, col, where in SEGMENTS:
+        table = fb if where == "feedback" else fb.join(cust, "customer_id")
+        fn = getattr(metrics, metric)
+        try:
+            df = fn(table, by=col, tz=tz)
+        except InputError:
+            continue
+        if not isinstance(df, pd.DataFrame) or df.empty:
+            continue
+        df = df.sort_values("n", ascending=False)
+        rows = []
+        for r in df.to_dict("records"):
+            rows.append({
+                "group": None if pd.isna(r[col]) else str(r[col]),
+                "value": None if r["suppressed"] else _num(r["value"]),
+                "low": None if r["suppressed"] else _num(r["low"]),
+                "high": None if r["suppressed"] else _num(r["high"]),
+                "n": int(r["n"]), "small_sample": bool(r["small_sample"]), "suppressed": bool(r["suppressed"]),
+            })
+        out.append({"metric": metric, "by": col, "method": str(df["method"].iloc[0]), "rows": rows})
+    return out
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
 
 
 def _import_batches(store: Store) -> list[dict[str, Any]]:

@@ -100,6 +100,9 @@ def render_report(summary: dict[str, Any], frames: dict[str, Any], out_dir: Path
         churn_note=(churn or {}).get("definition_vi" if lang == "vi" else "definition"),
         t=lambda k: t(k, lang),
         num=lambda x: fmt_number(x, lang),
+        group_label=lambda by, g: t("label.unknown", lang) if g is None else (
+            t(f"{by}.{g}", lang) if by == "life_stage" else g),
+        fmt=lambda metric, v: fmt_percent(v, lang) if metric == "csat" else fmt_number(v, lang, 0 if metric == "nps" else 1),
         plotly_js=plotly.offline.get_plotlyjs(),
     )
     path = out_dir / "index.html"
