@@ -8,6 +8,7 @@ timing; every headline figure lands in ``summary`` with its n and interval.
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import json
 import time
 import uuid
@@ -280,6 +281,16 @@ def analyze(
         if "clv_model" in results.summary:
             p = results.summary["clv_model"]["bg_nbd"]["params"]
             task.note("BG/NBD " + ", ".join(f"{k}={v:.3g}" for k, v in p.items()))
+    for title, module, name in STEPS:
+        with progress.task(title) as task, timer.step(name):
+            step = getattr(importlib.import_module(module), f"{name}_step")
+            try:
+                step(store, results, as_of_ts)
+            except InputError as exc:  # not enough data and the like: stated, not crashed
+                results.summary.setdefault("warnings", []).append(f"{name}: {exc}")
+            status = (results.summary.get(name) or {}).get("status")
+            if status:
+                task.note(str(status))
     for step in extra_steps or []:
         with timer.step(getattr(step, "__name__", "extra")):
             step(store, results, as_of_ts)
@@ -326,6 +337,12 @@ def _segments(store: Store, tz: str) -> list[dict[str, Any]]:
 
 def _num(x: Any) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
+
+
+#: later steps: (progress title, module, step name); each module has ``<name>_step(store, results, as_of)``
+STEPS = [
+    ("Personas / Chân dung khách hàng", "centric.personas", "personas"),
+]
 
 
 def _import_batches(store: Store) -> list[dict[str, Any]]:

@@ -209,8 +209,10 @@ def demo(
 
 def _register_subcommands() -> None:
     from centric.cli._clv import clv_app
+    from centric.cli._personas import personas_app
 
     app.add_typer(clv_app, name="clv")
+    app.add_typer(personas_app, name="personas")
 
 
 _register_subcommands()

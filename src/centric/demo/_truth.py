@@ -8,9 +8,11 @@ import numpy as np
 import pyarrow as pa
 
 from centric.demo import _vocab as V
+from centric.demo._behaviour import journeys_truth
 from centric.demo._common import Window
 from centric.demo._people import STAGE_NAMES
 from centric.demo._purchases import PurchaseParams
+from centric.demo._segments import SEGMENT_NAMES
 
 TS = pa.timestamp("s", tz="Asia/Ho_Chi_Minh")
 PERSONS_SCHEMA = pa.schema(
@@ -20,6 +22,7 @@ PERSONS_SCHEMA = pa.schema(
         ("gender", pa.string()),
         ("birth_year", pa.int32()),
         ("life_stage", pa.string()),
+        ("segment", pa.string()),
         ("province", pa.string()),
         ("phone", pa.string()),
         ("email", pa.string()),
@@ -88,6 +91,7 @@ def person_table(
             "gender": np.where(person["female"], "female", "male"),
             "birth_year": person["birth_year"].astype(np.int32),
             "life_stage": np.array(STAGE_NAMES)[person["stage"]],
+            "segment": np.array(SEGMENT_NAMES)[person["segment"]],
             "province": [V.PROVINCES[p][0] for p in person["province"]],
             "phone": person["phone"],
             "email": [e or None for e in person["email"]],
@@ -211,6 +215,7 @@ def truth_params(world: Any, *, n_total: int, scale: float, start: str, end: str
             for name, tally in world.injected.items()
         },
         "family_phone_traps": {"count": len(world.traps), "pairs": world.traps},
+        "journeys": journeys_truth(),
         "linking": {
             "shopee": "pseudonymous marketplace buyers: not linkable to pos/web records",
             "hard_positives": "persons in pos and web sharing no phone, e-mail or loyalty code "

@@ -16,6 +16,7 @@ from centric.demo._common import Window, hex48, scramble
 from centric.demo._consents import NOTICE_CUTOVER, PURPOSES, make_consents
 from centric.demo._people import make_persons, make_records
 from centric.demo._purchases import PurchaseParams, simulate_btyd, simulate_orders
+from centric.demo._segments import assign_segments
 from centric.demo._surveys import TRUTH_KEYS, make_feedback
 from centric.demo._truth import INJECTED_SCHEMA, PERSONS_SCHEMA, RECORDS_SCHEMA, person_table, record_table
 from centric.demo._writers import CsvSink, JsonlSink, ParquetSink, write_xlsx
@@ -107,6 +108,7 @@ class World:
         end_year = int(str(self.window.end - np.timedelta64(1, "s"))[:4])
         person = make_persons(rng, first=k * BLOCK, n=nb, n_total=self.n_total, end_year=end_year, seed=seed)
         btyd = simulate_btyd(rng, nb, self.window.weeks, self.prm)
+        assign_segments(np.random.default_rng([self.seed, k, 2]), person, btyd)
         orders, items = simulate_orders(rng, person, btyd, self.prm, cat, horizon)
         first_order = np.full((nb, 3), np.iinfo(np.int64).max)
         np.minimum.at(first_order, (orders["person"], orders["channel"]), orders["t"])

@@ -177,6 +177,25 @@ def clv_tracking(frames: dict, lang: str) -> go.Figure | None:
     return fig
 
 
+def _package_figures(module: str):  # type: ignore[no-untyped-def]
+    """Figures a capability package draws itself (``module.figures(frames, lang)``), if it is installed."""
+
+    def build(frames: dict, lang: str) -> list[go.Figure] | None:
+        import importlib
+
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            return None
+        try:
+            return list(mod.figures(frames, lang))
+        except KeyError:
+            return None
+
+    build.__name__ = f"figures_of_{module.rsplit('.', 1)[-1]}"
+    return build
+
+
 #: section -> figure builders, in the order they appear
 FIGURES = {
     "trends": [nps_trend, csat_trend],
@@ -184,4 +203,7 @@ FIGURES = {
     "churn": [churn_recency],
     "clv": [clv_distribution, clv_predicted, clv_calibration, clv_tracking],
     "engagement": [engagement],
+    "personas": [_package_figures("centric.personas")],
+    "journeys": [_package_figures("centric.journeys")],
+    "churn_model": [_package_figures("centric.churn")],
 }

@@ -70,12 +70,14 @@ def render_report(summary: dict[str, Any], frames: dict[str, Any], out_dir: Path
     for section, builders in FIGURES.items():
         charts[section] = []
         for build in builders:
-            fig = build(frames, lang)
-            if fig is None:
-                continue
-            charts[section].append(
-                fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
-            )
+            made = build(frames, lang)
+            for fig in made if isinstance(made, list | tuple) else [made]:
+                if fig is None:
+                    continue
+                charts[section].append(
+                    fig.to_html(full_html=False, include_plotlyjs=False,
+                                config={"displaylogo": False, "responsive": True})
+                )
             first = False
     del first
     tz = ZoneInfo(summary.get("timezone", "Asia/Ho_Chi_Minh"))
@@ -90,6 +92,9 @@ def render_report(summary: dict[str, Any], frames: dict[str, Any], out_dir: Path
         ("churn", t("report.churn", lang)),
         ("clv", t("report.clv", lang)),
         ("engagement", t("report.engagement", lang)),
+        ("personas", t("report.personas", lang)),
+        ("journeys", t("report.journeys", lang)),
+        ("churn_model", t("report.churn_model", lang)),
     ]
     html = env.get_template("report.html.j2").render(
         lang=lang,
