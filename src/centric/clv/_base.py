@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from centric.clv._rows import cached_unique, unique_rows
 from centric.exceptions import ConvergenceError, InputError, InvalidParameterError, NotFittedError
 
-__all__ = ["CLVEstimator", "as_frame", "check_columns", "check_is_fitted"]
+__all__ = ["CLVEstimator", "as_frame", "cached_unique", "check_columns", "check_is_fitted", "unique_rows"]
 
 HINT = "Hint: build inputs with centric.clv.rfm_summary()."
 WEIGHT = "weight"
@@ -65,44 +66,6 @@ def _check_finite(name: str, values: np.ndarray, *, owner: str) -> None:
         )
 
 
-def unique_rows(
-    columns: dict[str, np.ndarray], weights: np.ndarray | None = None
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Distinct rows of equal-length columns: ``(unique columns, weights, inverse index)``.
-
-    Hash-based (``pandas.factorize`` per column, then on the combined codes), so
-    compressing a million rows takes a fraction of a second.
-    """
-    codes: np.ndarray | None = None
-    for values in columns.values():
-        c, u = pd.factorize(np.asarray(values), use_na_sentinel=False)
-        if codes is None:
-            codes = c.astype(np.int64)
-        else:
-            codes, _ = pd.factorize(codes * len(u) + c)
-    if codes is None or len(codes) == 0:
-        return {k: np.asarray(v)[:0] for k, v in columns.items()}, np.zeros(0), np.zeros(0, np.int64)
-    n = int(codes.max()) + 1
-    first = np.empty(n, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    w = np.bincount(codes, weights=weights, minlength=n)
-    uniq = {k: np.asarray(v)[first] for k, v in columns.items()}
-    return uniq, w.astype(float), codes
-
-
-def cached_unique(d: dict[str, Any], *keys: str) -> tuple[Any, np.ndarray]:
-    """Distinct values of ``d[keys]`` and the inverse index, cached in ``d`` across evaluations."""
-    ck = "_u_" + "|".join(keys)
-    if ck not in d:
-        if len(keys) == 1:
-            u, inv = np.unique(d[keys[0]], return_inverse=True)
-            d[ck] = (u, inv.ravel())
-        else:
-            uniq, _, inv = unique_rows({k: d[k] for k in keys})
-            d[ck] = (uniq, inv)
-    return d[ck]  # type: ignore[no-any-return]
-
-
 def log1mexp(d: np.ndarray) -> np.ndarray:
     """``log(1 - exp(d))`` for ``d <= 0``, accurate over the whole range."""
     d = np.asarray(d, dtype=float)
@@ -137,6 +100,8 @@ class CLVEstimator:
     _extra_starts: ClassVar[tuple[tuple[float, ...], ...]] = ()
     #: parameters with no unit (shapes): an estimate beyond e^±12 means the optimum is on the boundary
     _shape_params: ClassVar[tuple[str, ...]] = ()
+    #: above this many distinct rows the quasi-Newton start runs on coarsened data (see ``_coarsen``)
+    _coarse_rows: ClassVar[int] = 20000
 
     def __init__(self, *, penalizer: float = 0.0, tol: float = 1e-8, maxiter: int = 1000) -> None:
         self.penalizer = penalizer
@@ -260,16 +225,57 @@ class CLVEstimator:
     def _start(self, d: dict[str, np.ndarray], w: np.ndarray) -> list[np.ndarray]:
         return [np.array(self._init, dtype=float), *[np.array(s, dtype=float) for s in self._extra_starts]]
 
+    def _weighted(
+        self, theta: np.ndarray, d: dict[str, np.ndarray], w: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """``(sum_i w_i ll_i, sum_i w_i grad_i)``; a model may override it with a cheaper form."""
+        ll, g = self._loglik(theta, d, True)
+        return float(w @ ll), w @ g
+
+    def _coarsen(
+        self, d: dict[str, np.ndarray], w: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
+        """A few thousand rows with recency and T rounded to a grid of T_max / 32, for a starting point.
+
+        Rounding both to the same grid keeps recency <= T and recency = 0 when
+        frequency = 0. Only for (frequency, recency, T) models; None when it does not shrink the data.
+        """
+        if self._columns != ("frequency", "recency", "T") or len(w) <= self._coarse_rows:
+            return None
+        h = float(np.max(d["T"])) / 32.0
+        if not h > 0:
+            return None
+        cols = {
+            "frequency": d["frequency"],
+            "recency": np.round(d["recency"] / h) * h,
+            "T": np.round(d["T"] / h) * h,
+        }
+        uniq, wu, _ = unique_rows(cols, w, inverse=False)
+        return (uniq, wu) if len(wu) <= len(w) // 4 else None
+
+    def _multi_start(self, d: dict[str, np.ndarray], w: np.ndarray, gtol: float) -> Any:
+        best = None
+        for x0 in self._start(d, w):
+            try:
+                res = self._minimize(np.log(x0), d, w, gtol)
+            except (FloatingPointError, ValueError):  # pragma: no cover - defensive
+                continue
+            if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+                best = res
+            if best is not None and (best.success or np.max(np.abs(best.jac)) < 1e-4):
+                break  # the other starting points are fallbacks
+        return best
+
     # -- fitting --------------------------------------------------------------------------
     def _objective(
         self, phi: np.ndarray, d: dict[str, np.ndarray], w: np.ndarray
     ) -> tuple[float, np.ndarray]:
         theta = np.exp(phi)
         with np.errstate(all="ignore"):
-            ll, g = self._loglik(theta, d, True)
+            sll, sg = self._weighted(theta, d, w)
             W = w.sum()
-            f = -float(w @ ll) / W + self.penalizer * float(phi @ phi)
-            grad = -(w @ g) * theta / W + 2.0 * self.penalizer * phi  # type: ignore[operator]
+            f = -sll / W + self.penalizer * float(phi @ phi)
+            grad = -sg * theta / W + 2.0 * self.penalizer * phi
         if not np.isfinite(f) or not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(phi)
         return f, grad
@@ -319,16 +325,13 @@ class CLVEstimator:
         self._check_fit_data(d, w)
         name = type(self).__name__
         tol = float(self.tol)
-        best = None
-        for x0 in self._start(d, w):
-            try:  # quasi-Newton to a loose tolerance, then Newton steps (quadratic convergence)
-                res = self._minimize(np.log(x0), d, w, max(tol, 1e-5))
-            except (FloatingPointError, ValueError):  # pragma: no cover - defensive
-                continue
-            if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-                best = res
-            if best is not None and (best.success or np.max(np.abs(best.jac)) < 1e-4):
-                break  # the other starting points are fallbacks
+        # quasi-Newton to a loose tolerance, then Newton steps (quadratic convergence); on many
+        # distinct rows the quasi-Newton part runs on a coarsened copy of the data (a starting point)
+        coarse = self._coarsen(d, w)
+        best = None if coarse is None else self._multi_start(*coarse, max(tol, 1e-5))
+        from_coarse = best is not None and (best.success or np.max(np.abs(best.jac)) < 1e-4)
+        if not from_coarse:
+            best = self._multi_start(d, w, max(tol, 1e-5))
         if best is None or not np.isfinite(best.fun):
             raise ConvergenceError(
                 f"{name} did not converge after {int(self.maxiter)} iterations: the likelihood "
@@ -336,8 +339,11 @@ class CLVEstimator:
             )
         phi, f, nit = best.x, float(best.fun), int(best.nit)
         f, g = self._objective(phi, d, w)
-        H = self._hessian(phi, d, w, g)
-        for _ in range(6):
+        if from_coarse:  # the coarse data's Hessian of the mean objective is close: Newton steps with it
+            H = self._hessian(phi, *coarse, self._objective(phi, *coarse)[1])  # type: ignore[misc]
+        else:
+            H = self._hessian(phi, d, w, g)
+        for _ in range(12 if from_coarse else 6):
             if np.max(np.abs(g)) < tol:
                 break
             try:
@@ -353,6 +359,8 @@ class CLVEstimator:
             nit += int(res.nit)
             phi = res.x
             f, g = self._objective(phi, d, w)
+            H = self._hessian(phi, d, w, g)
+        elif from_coarse:  # standard errors from the full data's Hessian at the optimum
             H = self._hessian(phi, d, w, g)
         gmax = float(np.max(np.abs(g)))
         if gmax > max(1e-4, 100 * tol) or np.any(np.abs(phi) > 30):

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 from scipy.stats import nbinom
 
-from centric.clv._base import CLVEstimator, cached_unique
+from centric.clv._base import CLVEstimator, cached_unique, unique_rows
 
 __all__ = ["BetaGeoModel"]
 
@@ -43,6 +43,53 @@ def _loglik(theta: np.ndarray, d: dict[str, Any], grad: bool) -> tuple[np.ndarra
     return ll, g
 
 
+def _sums(theta: np.ndarray, d: dict[str, Any], w: np.ndarray) -> tuple[float, np.ndarray]:
+    """``(sum w*ll, sum w*grad)`` of :func:`_loglik` without per-row terms of x or T alone.
+
+    Per row: L = -(r+x) log(α+T) + softplus(D), D = log a - log(b+x-1) + (r+x) log((α+T)/(α+t_x))
+    (D = -inf for x = 0); sums of terms that depend on x or T only are taken over
+    their distinct values with the weights summed per value (cached with ``w``).
+    """
+    r, alpha, a, b = theta
+    x = d["frequency"]
+    ux, ix = cached_unique(d, "frequency")
+    uT, iT = cached_unique(d, "T")
+    utx, itx = cached_unique(d, "recency")
+    c = d.get("_bg_w")
+    if c is None or c[0] is not w:
+        c = d["_bg_w"] = (
+            w,
+            np.bincount(ix, w, len(ux)),
+            np.bincount(iT, w, len(uT)),
+            np.bincount(iT, w * x, len(uT)),
+        )
+    _, wx, wT, wxT = c
+    upos = ux > 0
+    ubx1 = np.where(upos, b + ux - 1, 1.0)
+    lTu = np.log(alpha + uT)
+    ltxu = np.log(alpha + utx)
+    lT = lTu[iT]
+    q = lT - ltxu[itx]
+    rx = r + x
+    D = np.where(upos, np.log(a) - np.log(ubx1), -np.inf)[ix] + rx * q
+    e = np.exp(-np.abs(D))
+    sp = np.maximum(D, 0.0) + np.log1p(e)
+    A12 = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + betaln(a, b + ux) - betaln(a, b)
+    rT = r * wT + wxT  # sum of w (r + x) per distinct T
+    sll = float(wx @ A12 - rT @ lTu + w @ sp)
+    t = 1.0 / (1.0 + e)
+    ww4 = w * np.where(D > 0, t, e * t)  # w * P(dead-branch)
+    iTu = 1.0 / (alpha + uT)
+    g = np.empty(4)
+    pab = psi(a + b) - psi(a + b + ux)
+    g[0] = wx @ (psi(r + ux) - psi(r) + np.log(alpha)) - wT @ lTu + ww4 @ q
+    g[1] = r / alpha * wx.sum() - rT @ iTu - (ww4 * rx) @ ((1.0 / (alpha + utx))[itx] - iTu[iT])
+    sw4 = ww4.sum()
+    g[2] = wx @ pab + sw4 / a
+    g[3] = wx @ (pab + psi(b + ux) - psi(b)) - np.bincount(ix, ww4, len(ux)) @ (1.0 / ubx1)
+    return sll, g
+
+
 def _log_odds_dead(theta: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     r, alpha, a, b = theta
     pos = x > 0
@@ -56,12 +103,26 @@ def p_alive(theta: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> 
     return expit(-_log_odds_dead(theta, x, tx, T))
 
 
-def expected(theta: np.ndarray, t: Any, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """E[X(T, T+t) | x, t_x, T] (FHL 2005 eq. 10), Euler-transformed so large x cannot overflow."""
+def _second(theta: np.ndarray, t: Any, x: np.ndarray, T: np.ndarray) -> np.ndarray:
     r, alpha, a, b = theta
     z = t / (alpha + T + t)
     # hyp2f1(r+x, b+x; a+b+x-1; z) * (1-z)^(r+x) == (1-z)^(a-1) * hyp2f1(a+b-1-r, a-1; a+b+x-1; z)
-    second = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    return 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+
+
+def expected(theta: np.ndarray, t: Any, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[X(T, T+t) | x, t_x, T] (FHL 2005 eq. 10), Euler-transformed so large x cannot overflow.
+
+    The hypergeometric term depends on (x, T) only: on many rows it is evaluated
+    once per distinct (x, T) pair (hyp2f1 is the expensive call).
+    """
+    a, b = theta[2], theta[3]
+    x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
+    if np.ndim(t) == 0 and x.ndim == 1 and x.shape == T.shape and len(x) > 1024:
+        u, _, inv = unique_rows({"x": x, "T": T})
+        second = _second(theta, t, u["x"], u["T"])[inv]
+    else:
+        second = _second(theta, t, x, T)
     return (a + b + x - 1) / (a - 1) * second * p_alive(theta, x, tx, T)
 
 
@@ -143,6 +204,11 @@ class BetaGeoModel(CLVEstimator):
 
     def _loglik(self, theta: np.ndarray, d: dict[str, np.ndarray], grad: bool) -> tuple[np.ndarray, Any]:
         return _loglik(theta, d, grad)
+
+    def _weighted(
+        self, theta: np.ndarray, d: dict[str, np.ndarray], w: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        return _sums(theta, d, w)
 
     def probability_alive(self, data: Any, /) -> pd.Series:
         """P(alive) per customer; 1 for customers with no repeat purchase.

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from centric.clv._base import CLVEstimator, as_frame, check_columns, check_is_fitted
-from centric.clv._prep import _DAYS, _EPOCH, _prepared, _to_date, _validate
+from centric.clv._prep import _DAYS, _EPOCH, _days, _prepared, _to_date, _validate
 from centric.exceptions import InvalidParameterError
 
 __all__ = ["cumulative_transactions", "figures", "holdout_by_frequency"]
@@ -167,7 +167,7 @@ def cumulative_transactions(
     row = _validate(t, end_day=obs_day, end_name="observation_end", has_amount=False)
     end_day = int(row["max_day"]) if obs_day is None else obs_day
     cal_day = (_to_date(calibration_end, "calibration_end") - _EPOCH).days
-    days = t.select("customer_id", "day").distinct()
+    days = t.select("customer_id", day=_days(t.day)).distinct()  # whole days since 1970-01-01
     days = days.mutate(first=days.day.min().over(group_by=days.customer_id))
     cohort = days.filter(days.first <= cal_day)
     firsts = cohort.filter(cohort.day == cohort.first).group_by("day").aggregate(n=ibis._.count()).execute()

@@ -24,7 +24,9 @@ Time conventions
   the periods' first days divided by the period length: whole weeks, or
   months of 365.2425/12 days, exactly lifetimes with ``freq=period``.
 
-Calendar days are taken in UTC (the store keeps instants in UTC).
+Calendar days are the dates of the timestamps in the backend session's time
+zone, a plain ``CAST(ts AS DATE)`` (the store's DuckDB and Spark sessions run
+in UTC, so instants stored in UTC give UTC days); dates are used as they are.
 """
 
 from __future__ import annotations
@@ -92,26 +94,23 @@ def _require(table: ir.Table, cols: Sequence[str]) -> None:
             )
 
 
-def _day_expr(col: ir.Value) -> ir.IntegerValue:
-    """Whole days since 1970-01-01 (UTC) of a date or timestamp column."""
+def _day_expr(col: ir.Value) -> ir.DateValue:
+    """Calendar date of a date or timestamp column (a plain cast: the cheapest day key to group on)."""
     if col.type().is_date():
-        return col.epoch_days().cast("int64")
+        return col
     if col.type().is_string():
         col = col.cast("timestamp")
-    return (col.epoch_seconds() // 86400).cast("int64")
+    return col.date()
 
 
-def _index_expr(col: ir.Value, day: ir.IntegerValue, unit: str) -> ir.IntegerValue:
-    """First day (days since 1970-01-01) of the calendar period holding each date."""
-    if unit == "D":
-        return day
-    if unit == "W":  # Monday-start weeks (pandas 'W' periods): 1970-01-01 was a Thursday
-        return (((day + 3) // 7) * 7 - 3).cast("int64")
-    if col.type().is_string():
-        col = col.cast("timestamp")
-    if col.type().is_date():
-        return col.truncate("M").epoch_days().cast("int64")
-    return (col.truncate("M").epoch_seconds() // 86400).cast("int64")
+def _index_expr(day: ir.DateValue, unit: str) -> ir.DateValue:
+    """First day of the calendar period holding each date (weeks start on Monday, as pandas' 'W')."""
+    return day if unit == "D" else day.truncate(unit)
+
+
+def _days(date: ir.Value) -> ir.IntegerValue:
+    """Days since 1970-01-01 of a date (applied after aggregation, on one row per customer)."""
+    return date.epoch_days().cast("int64")
 
 
 def _to_date(value: Any, name: str) -> _dt.date:
@@ -160,7 +159,7 @@ def _prepared(
     cols: dict[str, Any] = {
         "customer_id": table[customer_id_col],
         "day": day,
-        "p": _index_expr(dtcol, day, resolution),
+        "p": _index_expr(day, resolution),
     }
     if monetary_value_col:
         cols["amount"] = table[monetary_value_col].cast("float64")
@@ -174,14 +173,14 @@ def _validate(prepared: ir.Table, *, end_day: int | None, end_name: str, has_amo
         "n": t.count(),
         "null_id": t.customer_id.isnull().cast("int64").sum(),
         "null_day": t.day.isnull().cast("int64").sum(),
-        "min_day": t.day.min(),
-        "max_day": t.day.max(),
+        "min_day": _days(t.day.min()),
+        "max_day": _days(t.day.max()),
     }
     if has_amount:
         aggs["null_amount"] = t.amount.isnull().cast("int64").sum()
         aggs["neg_amount"] = (t.amount < 0).cast("int64").sum()
     if end_day is not None:
-        aggs["future"] = (t.day > end_day).cast("int64").sum()
+        aggs["future"] = (t.day > ibis.literal(_EPOCH + _dt.timedelta(days=end_day))).cast("int64").sum()
     row = t.aggregate(**aggs).execute().iloc[0].to_dict()
     n = int(row["n"])
     if n == 0:
@@ -237,11 +236,12 @@ def _summary(t: ir.Table, *, end_p: int, div: float, has_amount: bool, suffix: s
         cust = cust.mutate(repeat_value=cust.total - cust.first_value)
     else:
         cust = per.group_by("customer_id").aggregate(n=per.count(), first=per.p.min(), last=per.p.max())
+    first = _days(cust["first"])
     out: dict[str, Any] = {
         "customer_id": cust.customer_id,
         f"frequency{suffix}": (cust.n - 1).cast("int64"),
-        f"recency{suffix}": (cust["last"] - cust["first"]).cast("float64") / div,
-        f"T{suffix}": (ibis.literal(end_p, "int64") - cust["first"]).cast("float64") / div,
+        f"recency{suffix}": (_days(cust["last"]) - first).cast("float64") / div,
+        f"T{suffix}": (ibis.literal(end_p, "int64") - first).cast("float64") / div,
     }
     if has_amount:
         out[f"monetary_value{suffix}"] = ibis.ifelse(
@@ -424,13 +424,13 @@ def calibration_holdout(
         )
     div = _DAYS[period]
     cal = _summary(
-        t.filter(t.day <= cal_day),
+        t.filter(t.day <= ibis.literal(cal_end)),
         end_p=_date_index(cal_end, res),
         div=div,
         has_amount=has_amount,
         suffix="_cal",
     )
-    hold_tx = t.filter(t.day > cal_day)
+    hold_tx = t.filter(t.day > ibis.literal(cal_end))
     if has_amount:
         per = hold_tx.group_by(["customer_id", "p"]).aggregate(value=hold_tx.amount.sum())
         hold = per.group_by("customer_id").aggregate(
@@ -501,13 +501,14 @@ def compress(rfm: Any, *, columns: Sequence[str] = ("frequency", "recency", "T")
         from centric.clv._base import unique_rows
 
         w = rfm["weight"].to_numpy() if "weight" in rfm.columns else None
-        uniq, weights, _ = unique_rows({c: rfm[c].to_numpy() for c in cols}, w)
-        out = pd.DataFrame(uniq)
+        uniq, weights, _ = unique_rows({c: rfm[c].to_numpy() for c in cols}, w, inverse=False)
+        out = pd.DataFrame(uniq)  # already in lexicographic order
         out["weight"] = (
             weights
             if w is not None and not np.issubdtype(np.asarray(w).dtype, np.integer)
             else weights.astype(np.int64)
         )
+        return out
     else:
         raise InputError(f"rfm must be an ibis Table or a pandas DataFrame; got {type(rfm).__name__}. {HINT}")
     return out.sort_values(cols, kind="stable").reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Scoring customers inside the backend: predictions on distinct rows, joined back with Ibis."""
+"""Scoring customers: predictions on distinct rows, joined back in the backend (in NumPy for pandas)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from centric.clv._base import CLVEstimator, check_columns, check_is_fitted
+from centric.clv._base import CLVEstimator, _check_finite, check_columns, check_is_fitted, unique_rows
 from centric.clv._clv import _PER_MONTH, _check_horizon, discounted_purchases, monthly_discount_rate
 from centric.clv._gamma_gamma import GammaGammaModel
 from centric.exceptions import InvalidParameterError
@@ -34,10 +34,13 @@ def score(
 ) -> ir.Table:
     """Per-customer predictions as an Ibis expression, computed on the distinct rows.
 
-    Only the distinct (frequency, recency, T) rows are pulled into Python; the
-    predictions are computed on them with NumPy and joined back to the customers
-    inside the backend (a memtable join), so scoring 100M customers on Spark
-    never brings the customers into Python.
+    For an Ibis table only the distinct (frequency, recency, T) rows are pulled
+    into Python; the predictions are computed on them with NumPy and joined back
+    to the customers inside the backend (a memtable join), so scoring 100M
+    customers on Spark never brings the customers into Python. A pandas frame is
+    already in memory: the predictions are computed on its distinct rows and
+    broadcast back with the inverse index, and the finished frame is returned
+    as an Ibis memtable (rows in the input order).
 
     Parameters
     ----------
@@ -86,42 +89,86 @@ def score(
         raise InvalidParameterError(
             f"The 't' parameter must be a float in the range [0, inf). Got {t!r} instead."
         )
-    table = rfm if isinstance(rfm, ir.Table) else ibis.memtable(pd.DataFrame(rfm))
     keys = list(model._columns)
     need = [customer_id_col, *keys] + (["monetary_value"] if gamma_gamma is not None else [])
-    check_columns(table, need)
+    if not isinstance(rfm, ir.Table):
+        rfm = rfm if isinstance(rfm, pd.DataFrame) else pd.DataFrame(rfm)
+    check_columns(rfm, need)
     if gamma_gamma is not None:
         check_is_fitted(gamma_gamma)
         _check_horizon(horizon_months, period)
-    distinct = table.select(*keys).distinct().execute()
-    cols = {k: distinct[k].to_numpy(dtype=float) for k in keys}
-    model._check_values(cols)
-    theta = model.params_.to_numpy(float)
-    args = [cols[k] for k in keys]
-    with np.errstate(all="ignore"):
-        pred = distinct[keys].copy()
-        pred["p_alive"] = model._p_alive_fn(theta, *args)  # type: ignore[attr-defined]
-        pred["expected_purchases"] = model._expected_fn(theta, horizon, *args)  # type: ignore[attr-defined]
+    rate = (
+        monthly_discount_rate(
+            discount_rate_monthly=discount_rate_monthly, annual_discount_rate=annual_discount_rate
+        )
+        if gamma_gamma is not None
+        else 0.0
+    )
+    if isinstance(rfm, pd.DataFrame):  # in memory: distinct rows with NumPy, broadcast back, no backend
+        cols = {k: rfm[k].to_numpy(dtype=float) for k in keys}
+        for k, v in cols.items():
+            _check_finite(k, v, owner="score")
+        uniq, _, inv = unique_rows(cols, sort=False)
+        pred = _predict(model, uniq, horizon, gamma_gamma is not None, horizon_months, rate, period)
+        out = {customer_id_col: rfm[customer_id_col].to_numpy(), **{k: rfm[k].to_numpy() for k in keys}}
+        out["p_alive"] = pred["p_alive"][inv]
+        out["expected_purchases"] = pred["expected_purchases"][inv]
         if gamma_gamma is not None:
-            rate = monthly_discount_rate(
-                discount_rate_monthly=discount_rate_monthly, annual_discount_rate=annual_discount_rate
-            )
-            pred["_disc"] = discounted_purchases(
-                model, theta, cols, horizon_months=horizon_months, rate=rate, period=period
-            )
+            m = rfm["monetary_value"].to_numpy(dtype=float)
+            out["monetary_value"] = m
+            out["expected_average_value"] = ev = _expected_value(gamma_gamma, cols["frequency"], m)
+            out["clv"] = pred["_disc"][inv] * ev
+        return ibis.memtable(pd.DataFrame(out, copy=False))
+    distinct = rfm.select(*keys).distinct().execute()
+    pred = pd.DataFrame(
+        _predict(
+            model,
+            {k: distinct[k].to_numpy(dtype=float) for k in keys},
+            horizon,
+            gamma_gamma is not None,
+            horizon_months,
+            rate,
+            period,
+        )
+    )
     for k in keys:
-        pred[k] = pred[k].astype(distinct[k].dtype)
-    mem = ibis.memtable(pred)
-    joined = table.inner_join(mem, keys)
+        pred[k] = distinct[k]
+    joined = rfm.inner_join(ibis.memtable(pred), keys)
     out: dict[str, Any] = {customer_id_col: joined[customer_id_col], **{k: joined[k] for k in keys}}
     out["p_alive"] = joined.p_alive
     out["expected_purchases"] = joined.expected_purchases
     if gamma_gamma is not None:
-        p, q, v = (float(x) for x in gamma_gamma.params_.to_numpy())
-        x = joined.frequency.cast("float64")
-        m = joined.monetary_value.cast("float64")
-        ev = (p * (v + x * m)) / (p * x + (q - 1))
-        out["monetary_value"] = m
-        out["expected_average_value"] = ev
+        out["monetary_value"] = m = joined.monetary_value.cast("float64")
+        out["expected_average_value"] = ev = _expected_value(gamma_gamma, joined.frequency.cast("float64"), m)
         out["clv"] = joined["_disc"] * ev
     return joined.select(**out)
+
+
+def _expected_value(gamma_gamma: GammaGammaModel, x: Any, m: Any) -> Any:
+    """Gamma-Gamma E[M | x, m] on arrays or Ibis columns alike."""
+    p, q, v = (float(c) for c in gamma_gamma.params_.to_numpy())
+    return (p * (v + x * m)) / (p * x + (q - 1))
+
+
+def _predict(
+    model: CLVEstimator,
+    cols: dict[str, np.ndarray],
+    horizon: float,
+    with_clv: bool,
+    horizon_months: int,
+    rate: float,
+    period: str,
+) -> dict[str, np.ndarray]:
+    """Predictions on distinct rows (NumPy)."""
+    model._check_values(cols)
+    theta = model.params_.to_numpy(float)
+    args = [cols[k] for k in model._columns]
+    out = dict(cols)
+    with np.errstate(all="ignore"):
+        out["p_alive"] = model._p_alive_fn(theta, *args)  # type: ignore[attr-defined]
+        out["expected_purchases"] = model._expected_fn(theta, horizon, *args)  # type: ignore[attr-defined]
+        if with_clv:
+            out["_disc"] = discounted_purchases(
+                model, theta, cols, horizon_months=horizon_months, rate=rate, period=period
+            )
+    return out
