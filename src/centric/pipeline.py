@@ -288,7 +288,7 @@ def analyze(
                 step(store, results, as_of_ts)
             except InputError as exc:  # not enough data and the like: stated, not crashed
                 results.summary.setdefault("warnings", []).append(f"{name}: {exc}")
-            status = (results.summary.get(name) or {}).get("status")
+            status = (results.summary.get(name) or results.summary.get(f"{name}_model") or {}).get("status")
             if status:
                 task.note(str(status))
     for step in extra_steps or []:
@@ -342,6 +342,8 @@ def _num(x: Any) -> float | None:
 #: later steps: (progress title, module, step name); each module has ``<name>_step(store, results, as_of)``
 STEPS = [
     ("Personas / Chân dung khách hàng", "centric.personas", "personas"),
+    ("Journeys & friction / Hành trình & điểm ma sát", "centric.journeys", "journeys"),
+    ("Churn risk model / Mô hình nguy cơ rời bỏ", "centric.churn", "churn"),
 ]
 
 

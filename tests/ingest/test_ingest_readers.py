@@ -94,3 +94,49 @@ def test_missing_file_and_unsupported_type(tmp_path):
     odd.write_bytes(b"x")
     with pytest.raises(InputError, match=r"File type '\.docx'"):
         open_source(odd)
+
+
+def _chunks_as_rows(chunks):
+    cells, rows, broken = [], [], []
+    for chunk in chunks:
+        for record in chunk.frame.to_dict("records"):
+            cells.append({k: v for k, v in record.items() if isinstance(v, str)})
+        rows += [int(r) for r in chunk.rows]
+        broken += chunk.broken
+    return cells, rows, broken
+
+
+def test_jsonl_fast_reader_matches_the_line_reader_past_the_sample(tmp_path):
+    """DuckDB reads the clean part; from a broken line on, the line reader takes over."""
+    import json
+
+    from centric.ingest._readers import _jsonl_chunks, _jsonl_lines, _jsonl_plan
+
+    lines = [json.dumps({"id": f"e{i}", "n": i, "x": 1.50, "ok": True, "props": {"a": [1, "é"]},
+                         "s": "{\"not\": \"nested\"}"}, ensure_ascii=False) for i in range(2500)]
+    lines[5] = ""  # a blank line: a record without cells
+    lines[1500] = "   "
+    lines[1800] = "{broken"
+    lines[1900] = "[1, 2]"
+    lines[2000] = '{"id": "dup", "id": "dup2"}'
+    path = tmp_path / "web_events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _jsonl_plan(path, "utf-8") is not None  # the fast reader is used
+    fast = _chunks_as_rows(_jsonl_chunks(path, 700, "utf-8"))
+    slow = _chunks_as_rows(_jsonl_lines(path, 700, "utf-8"))
+    assert fast == slow
+    cells, rows, broken = fast
+    assert [b[0] for b in broken] == [1801, 1901]
+    assert cells[0] == {"id": "e0", "n": "0", "x": "1.5", "ok": "true", "props": '{"a": [1, "é"]}',
+                        "s": '{"not": "nested"}'}
+    assert len(rows) == len(cells) == 2498 and rows[:7] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_jsonl_lone_carriage_returns_use_the_line_reader(tmp_path):
+    from centric.ingest._readers import _jsonl_plan
+
+    path = tmp_path / "web_events.jsonl"
+    path.write_bytes(b'{"id": "a"}\r{"id": "b"}\r')
+    assert _jsonl_plan(path, "utf-8") is None
+    chunk = next(open_source(path).chunks())
+    assert list(chunk.frame["id"]) == ["a", "b"] and list(chunk.rows) == [1, 2]

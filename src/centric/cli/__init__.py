@@ -209,10 +209,14 @@ def demo(
 
 def _register_subcommands() -> None:
     from centric.cli._clv import clv_app
+    from centric.cli._churn import churn_app
+    from centric.cli._journeys import journeys_app
     from centric.cli._personas import personas_app
 
     app.add_typer(clv_app, name="clv")
     app.add_typer(personas_app, name="personas")
+    app.add_typer(churn_app, name="churn")
+    app.add_typer(journeys_app, name="journeys")
 
 
 _register_subcommands()

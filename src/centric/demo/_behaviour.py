@@ -1,4 +1,12 @@
-"""Behaviour: web/app sessions with a purchase funnel, e-mail campaign events, support tickets."""
+"""Behaviour: web/app sessions with a purchase funnel, e-mail campaign events, support tickets.
+
+A checkout-friction spot is planted for the journeys analysis to find: on the ``app`` channel the
+payment step fails for :data:`APP_PAYMENT_FAILURE` of the purchases, so each of those buyers first
+has a session that reaches ``begin_checkout`` and ends without a purchase, some hours before the
+session that completes the order. The CES 2.0 answers at the ``checkout`` touchpoint carry the same
+story (a higher friction rate on ``app``, see :data:`CES_FRICTION`); :func:`journeys_truth` records
+both in ``params.json``.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +38,10 @@ EVENT_NAMES = (
 )
 EVENT_CHANNELS = ("web", "app", "email")
 CAMPAIGN_EVERY_DAYS = 14
+#: Share of app purchases preceded by a failed checkout session (payment step failing on the app).
+APP_PAYMENT_FAILURE = 0.30
+#: Share of checkout CES answers hit by friction, by the channel the answer names.
+CES_FRICTION = {"app": 0.40, "web": 0.05}
 _SLUGS = tuple("/danh-muc/" + fold(c[0]).lower().replace(" & ", "-").replace(" ", "-") for c in V.CATEGORIES)
 
 
@@ -97,7 +109,7 @@ def make_sessions(
     has_p = s_person >= 0
     logged = buy | (has_p & (rng.random(ns) < 0.75))
     app_p = np.where(has_p, person["app_share"][np.maximum(s_person, 0)], 0.2)
-    return {
+    sess = {
         "person": s_person,
         "t": s_t,
         "order": s_order,
@@ -109,6 +121,54 @@ def make_sessions(
         "n_chk": n_chk,
         "n_buy": buy.astype(np.int64),
         "visitor": np.concatenate([np.full(len(web_o) + len(bp), -1), np.arange(n_anon)]),
+    }
+    return _failed_checkouts(rng, sess)
+
+
+def _failed_checkouts(rng: np.random.Generator, sess: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The planted friction: app purchases preceded by a session whose payment step failed.
+
+    The failed session starts 1 hour plus an exponential wait (mean 6 hours) before the order,
+    views the same number of products, adds one to the cart, begins checkout and stops there.
+    """
+    fail = np.flatnonzero(
+        (sess["order"] >= 0) & (sess["channel"] == 1) & (rng.random(len(sess["t"])) < APP_PAYMENT_FAILURE)
+    )
+    n = len(fail)
+    lead = (3600 + rng.exponential(6 * 3600.0, n)).astype(np.int64)
+    one = np.ones(n, np.int64)
+    extra = {
+        "person": sess["person"][fail],
+        "t": np.maximum(sess["t"][fail] - lead, 0),
+        "order": np.full(n, -1),
+        "logged": np.ones(n, bool),
+        "channel": one,
+        "n_pv": 1 + rng.poisson(0.5, n),
+        "n_prod": np.maximum(sess["n_prod"][fail], 1),
+        "n_cart": one,
+        "n_chk": one,
+        "n_buy": np.zeros(n, np.int64),
+        "visitor": np.full(n, -1),
+    }
+    return {key: np.concatenate([v, extra[key]]) for key, v in sess.items()}
+
+
+def journeys_truth() -> dict[str, object]:
+    """What was planted for the journeys analysis (``params["journeys"]``)."""
+    return {
+        "funnel": ["page_view", "product_view", "add_to_cart", "begin_checkout", "purchase"],
+        "planted_friction": {
+            "channel": "app",
+            "step": "begin_checkout→purchase",
+            "from": "begin_checkout",
+            "to": "purchase",
+            "touchpoint": "checkout",
+            "mechanism": "payment step fails on the app: a share of app purchases is preceded by a "
+            "session that begins checkout and ends without a purchase",
+            "p_failed_checkout_before_app_purchase": APP_PAYMENT_FAILURE,
+            "ces_friction_rate": dict(CES_FRICTION),
+            "ces_friction_effect": -1.0,
+        },
     }
 
 

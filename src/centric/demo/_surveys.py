@@ -14,6 +14,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from centric.demo import _vocab as V
+from centric.demo._behaviour import CES_FRICTION
 from centric.demo._common import SECONDS_PER_DAY, fold
 
 SIGMA = 0.8
@@ -172,7 +173,9 @@ def make_feedback(
     sel = np.flatnonzero((orders["channel"] == 1) & (rng.random(len(orders["t"])) < 0.15))
     t = orders["t"][sel] + rng.integers(60, 900, len(sel))
     sel, t = sel[t < horizon], t[t < horizon]
-    friction = rng.random(len(sel)) < 0.08
+    u_friction = rng.random(len(sel))
+    app = rng.random(len(sel)) < person["app_share"][orders["person"][sel]]
+    friction = u_friction < np.where(app, CES_FRICTION["app"], CES_FRICTION["web"])  # planted: app checkout
     mu = 0.5 * sat[orders["person"][sel]] + 0.4 - 1.0 * friction
     v1 = t < ces_cutover
     raw2 = _ordinal(rng, mu, CES2_CUTS)
@@ -186,7 +189,6 @@ def make_feedback(
     band = np.where(
         v1, np.select([score <= 2, score == 3], [2, 1], 0), np.select([score >= 5, score == 4], [2, 1], 0)
     )
-    app = rng.random(len(sel)) < person["app_share"][orders["person"][sel]]
     part = _rows(
         rng,
         orders["person"][sel],

@@ -75,23 +75,21 @@ def _empty_reasons(index: pd.Index) -> pd.Series:
 def via_unique(raw: pd.Series, func: Callable[..., N.Result], mask: pd.Series | None = None,
                **kw: Any) -> Column:
     """Apply scalar ``func`` once per distinct value of ``raw[mask]``."""
-    values = pd.Series(None, index=raw.index, dtype=object)
-    reasons = _empty_reasons(raw.index)
-    sub = raw if mask is None else raw[mask]
-    sub = sub[sub.notna()]
-    if len(sub):
-        results = {u: func(u, **kw) for u in pd.unique(sub)}
-        got = {u: r[0] for u, r in results.items() if r[0] is not None}
-        why = {u: r[1] for u, r in results.items() if r[1] is not None}
-        if got:
-            mapped = sub.map(got)
-            mapped = mapped[mapped.notna()]
-            values.loc[mapped.index] = mapped.astype(object)
-        if why:
-            mapped = sub.map(why)
-            mapped = mapped[mapped.notna()]
-            reasons.loc[mapped.index] = mapped.astype(object)
-    return values, reasons
+    keep = raw.notna().to_numpy()
+    if mask is not None:
+        keep &= np.asarray(mask, dtype=bool)
+    pos = np.flatnonzero(keep)
+    values = np.full(len(raw), None, dtype=object)
+    reasons = np.full(len(raw), None, dtype=object)
+    if len(pos):
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object)[pos])
+        got = np.empty(len(uniques), dtype=object)
+        why = np.empty(len(uniques), dtype=object)
+        for i, u in enumerate(uniques):
+            got[i], why[i] = func(u, **kw)
+        values[pos] = got[codes]
+        reasons[pos] = why[codes]
+    return pd.Series(values, index=raw.index, dtype=object), pd.Series(reasons, index=raw.index, dtype=object)
 
 
 def text_column(raw: pd.Series) -> Column:
@@ -157,28 +155,26 @@ def money_column(raw: pd.Series) -> Column:
     negative = pc.fill_null(pc.starts_with(text, "-"), False)
     text = pc.replace_substring_regex(text, "^[+-]", "")
     null = pa.scalar(None, pa.string())
-    found = np.full(len(arr), None, dtype=object)
-    pending = np.flatnonzero(~_np(miss))
-    for pattern, thousands, decimal_sep in N.MONEY_FORMS:  # each form only on what is left
-        if not len(pending):
-            break
-        sub = text.take(pa.array(pending))
-        hit = _np(_full(sub, pattern))
-        if not hit.any():
+    canon = pa.nulls(len(arr), pa.string())
+    pending = pc.invert(miss)
+    for pattern, thousands, decimal_sep in N.MONEY_FORMS:  # the first form that fits decides
+        hit = pc.and_(_full(text, pattern), pending)
+        if not pc.any(hit).as_py():
             continue
-        got = sub.filter(pa.array(hit))
+        got = text
         if thousands:
             got = pc.replace_substring(got, thousands, "")
         if decimal_sep:
             got = pc.replace_substring(got, decimal_sep, ".")
-        found[pending[hit]] = got.to_numpy(zero_copy_only=False)
-        pending = pending[~hit]
-    canon = pa.array(found, type=pa.string())
+        canon = pc.if_else(hit, got, canon)
+        pending = pc.and_(pending, pc.invert(hit))
     exact = _full(canon, r"\d{1,16}(?:\.\d{0,2}0*)?")
     canon = pc.replace_substring_regex(canon, r"^(\d+\.\d{0,2})0*$", r"\1")
     canon = pc.if_else(negative, pc.binary_join_element_wise("-", canon, ""), canon)
     canon = pc.if_else(pc.and_(exact, pc.invert(miss)), canon, null)
-    values = pd.Series(pc.cast(canon, pa.decimal128(18, 2)).to_pandas(), index=raw.index, dtype=object)
+    # Decimal values in an Arrow-backed column: no Python object per cell (they become
+    # ``Decimal`` objects only if some value needs the scalar rule below)
+    values = pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(canon, pa.decimal128(18, 2))), index=raw.index)
     todo = ~_np(pc.is_valid(canon)) & ~_np(miss)
     return _merge(values, _empty_reasons(raw.index), todo, raw, N.normalise_money)
 
@@ -192,12 +188,37 @@ _ARROW_DATES = (
 )
 
 
+_NAT = np.iinfo(np.int64).min
+_UTC_US = pa.timestamp("us", "UTC")
+#: years a ``datetime64[ns]`` column can hold; others go through the scalar normaliser.
+_NS_YEARS = (1678, 2261)
+
+
+def _iso_stamps(sub: pa.Array, local: str | None) -> pa.Array:
+    """ISO 8601 text -> UTC timestamps by Arrow's parser; null where it does not settle exactly.
+
+    ``local`` is the zone of values without an offset (``None``: the values carry one).
+    A value Arrow rejects (a 30 February, an ambiguous local time...) nulls only its own
+    part: the array is halved until the rejected values are isolated in small pieces.
+    """
+    try:
+        if local is None:
+            return pc.cast(sub, _UTC_US)
+        naive = pc.cast(sub, pa.timestamp("us"))
+        return pc.assume_timezone(naive, local, ambiguous="raise", nonexistent="raise").cast(_UTC_US)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        if len(sub) <= 64:
+            return pa.nulls(len(sub), _UTC_US)
+        mid = len(sub) // 2
+        return pa.concat_arrays([_iso_stamps(sub.slice(0, mid), local), _iso_stamps(sub.slice(mid), local)])
+
+
 def datetime_column(raw: pd.Series, *, timezone: str) -> Column:
     """Aware UTC timestamps (``datetime64[ns, UTC]``); local times read in ``timezone``."""
     N.zone(timezone)  # validates the name
     arr = pc.utf8_trim_whitespace(_arrow(raw))
     miss = _np(_missing_arrow(arr))
-    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    stamps_ns = np.full(len(arr), _NAT, dtype=np.int64)
     done = miss.copy()
     for pattern, fmt in _ARROW_DATES:
         hit = _np(_full(arr, pattern)) & ~done
@@ -209,9 +230,26 @@ def datetime_column(raw: pd.Series, *, timezone: str) -> Column:
         stamps = pc.assume_timezone(local, timezone, ambiguous="earliest", nonexistent="earliest")
         stamps = pc.if_else(same, stamps, pa.scalar(None, stamps.type))
         series = stamps.to_pandas().dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-        values.iloc[np.flatnonzero(hit)] = series.array
+        stamps_ns[np.flatnonzero(hit)] = series.array.asi8
         done |= hit
-    left = _series(arr, raw.index)[~done & values.isna().to_numpy()]
+    # ISO 8601 (with an offset, or local): the reference's fromisoformat, vectorised by Arrow.
+    # The patterns do not overlap the day-first forms above, so the order does not matter.
+    for pattern, local in ((N.ISO_OFFSET, None), (N.ISO_LOCAL, timezone)):
+        hit = _np(_full(arr, pattern)) & ~done
+        if not hit.any():
+            continue
+        idx = np.flatnonzero(hit)
+        stamps = _iso_stamps(arr.take(pa.array(idx)), local)
+        year = pc.year(stamps)
+        ok = pc.fill_null(pc.and_(pc.greater_equal(year, _NS_YEARS[0]), pc.less_equal(year, _NS_YEARS[1])), False)
+        ok_np = _np(ok)
+        micros = pc.fill_null(stamps.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+        stamps_ns[idx[ok_np]] = micros[ok_np] * 1000
+        done[idx[ok_np]] = True
+    values = pd.Series(pd.DatetimeIndex(stamps_ns.view("M8[ns]")).tz_localize("UTC"), index=raw.index)
+    rest = np.flatnonzero(~done & (stamps_ns == _NAT))
+    left = pd.Series(arr.take(pa.array(rest)).to_numpy(zero_copy_only=False), index=raw.index[rest],
+                     dtype=object)
     steps = [*N.DATE_FORMATS, (N.ISO_LOCAL, "ISO8601"), (N.ISO_OFFSET, "ISO8601+")]
     for pattern, fmt in steps:
         if left.empty:
@@ -233,32 +271,29 @@ def datetime_column(raw: pd.Series, *, timezone: str) -> Column:
 
 def json_column(raw: pd.Series) -> Column:
     """JSON objects (kept as written when valid)."""
-    miss = missing_mask(raw)
-    text = raw[~miss].str.strip()
-    values = pd.Series(None, index=raw.index, dtype=object)
-    ok = pd.Series(False, index=raw.index)
-    if len(text):
-        looks = text.str.startswith("{") & text.str.endswith("}")
-        cand = text[looks]
-        if len(cand):
-            valid = _json_objects(cand)
-            values.loc[cand.index[valid]] = cand[valid]
-            ok.loc[cand.index[valid]] = True
-    return _merge(values, _empty_reasons(raw.index), ~ok & ~miss, raw, N.normalise_json)
+    arr = _arrow(raw)
+    miss = _missing_arrow(arr)
+    text = pc.utf8_trim_whitespace(arr)
+    looks = pc.fill_null(pc.and_(pc.starts_with(text, "{"), pc.ends_with(text, "}")), False)
+    looks = pc.and_(looks, pc.invert(miss))
+    ok = np.zeros(len(arr), dtype=bool)
+    idx = np.flatnonzero(_np(looks))
+    if len(idx):
+        coded = text.take(pa.array(idx)).dictionary_encode()  # each distinct text checked once
+        valid = _json_objects(coded.dictionary)
+        ok[idx] = valid[coded.indices.to_numpy(zero_copy_only=False)]
+    values = _series(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())), raw.index)
+    return _merge(values, _empty_reasons(raw.index), ~ok & ~_np(miss), raw, N.normalise_json)
 
 
-def _json_objects(text: pd.Series) -> np.ndarray:
+def _json_objects(text: pa.Array) -> np.ndarray:
     """Vectorised check that each ``{...}`` string is valid JSON (DuckDB's parser)."""
     import duckdb
-    import pyarrow as pa
 
     con = duckdb.connect()
     try:
-        arr = pa.table({"v": pa.array(text.tolist(), type=pa.string())})
-        con.register("t", arr)
-        res = con.execute(
-            "SELECT coalesce(json_valid(v), false) FROM t"
-        ).fetchnumpy()
+        con.register("t", pa.table({"v": text.cast(pa.string())}))
+        res = con.execute("SELECT coalesce(json_valid(v), false) FROM t").fetchnumpy()
         return np.asarray(next(iter(res.values())), dtype=bool)
     except duckdb.Error:
         return np.zeros(len(text), dtype=bool)

@@ -16,7 +16,7 @@ import pandas as pd
 from centric.exceptions import InputError, UnknownTableError
 from centric.ingest._mapping import detect_table, load_mapping, resolve_mapping, source_name
 from centric.ingest._normalise import zone
-from centric.ingest._readers import SUPPORTED_SUFFIXES, open_source
+from centric.ingest._readers import SUPPORTED_SUFFIXES, SourceFile, open_source
 from centric.ingest._validate import DuplicateTracker, validate_chunk
 from centric.schema import table_spec
 from centric.store import Store, utcnow
@@ -25,7 +25,7 @@ __all__ = ["ImportReport", "import_file", "import_paths"]
 
 #: import order for directories: people and products first, facts after.
 TABLE_ORDER = {"customer_records": 0, "products": 1, "orders": 2, "order_items": 3}
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def batch_id_for(sha256: str, table: str, source: str) -> str:
 
 def import_file(
     store: Store,
-    path: str | Path,
+    path: str | Path | SourceFile,
     *,
     table: str | None = None,
     source: str | None = None,
@@ -126,7 +126,7 @@ def import_file(
     """
     started = time.perf_counter()
     zone(timezone)
-    src = open_source(path)
+    src = path if isinstance(path, SourceFile) else open_source(path)
     table = table or detect_table(src.path, src.headers)
     spec = table_spec(table)
     if not spec.importable:
@@ -232,13 +232,14 @@ def import_paths(store: Store, paths: Iterable[str | Path], **kwargs: Any) -> li
     items, then everything else. Keyword arguments go to :func:`import_file`.
     """
     files = _expand(paths)
-    ordered: list[tuple[int, int, Path, str | None]] = []
+    ordered: list[tuple[int, int, Path | SourceFile, str | None]] = []
     for i, file in enumerate(files):
         table = kwargs.get("table")
+        item: Path | SourceFile = file
         if table is None:
-            src = open_source(file)
-            table = detect_table(src.path, src.headers)
-        ordered.append((TABLE_ORDER.get(table, 9), i, file, table))
-    ordered.sort()
+            item = open_source(file)  # inspected once: the import reuses it (no second hashing pass)
+            table = detect_table(item.path, item.headers)
+        ordered.append((TABLE_ORDER.get(table, 9), i, item, table))
+    ordered.sort(key=lambda o: o[:2])
     rest = {k: v for k, v in kwargs.items() if k != "table"}
-    return [import_file(store, file, table=table, **rest) for _, _, file, table in ordered]
+    return [import_file(store, item, table=table, **rest) for _, _, item, table in ordered]

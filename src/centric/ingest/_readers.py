@@ -181,11 +181,186 @@ def _cell(value: Any) -> str | None:
 
 
 def _jsonl_chunks(path: Path, size: int, encoding: str) -> Iterator[RawChunk]:
+    """JSON Lines records: DuckDB's reader while the file is clean, else line by line.
+
+    DuckDB stops at the first line it cannot take (malformed, not an object, a
+    duplicate key...); the lines from there on are read by :func:`_jsonl_lines`,
+    which quarantines broken lines with their numbers, so the result is the same.
+    """
+    plan = _jsonl_plan(path, encoding)
+    if plan is None:
+        yield from _jsonl_lines(path, size, encoding)
+        return
+    import duckdb
+    import pyarrow as pa
+
+    keys, nested, nonblank, total = plan
+    headers = [_header(k) for k in keys]
+    columns = ", ".join(f"{_sql_text(k)}: '{'JSON' if k in nested else 'VARCHAR'}'" for k in keys)
+    con = duckdb.connect()
+    taken = 0  # records (non-blank lines) read so far
+    emitted = 0  # lines 1..emitted are in chunks already
+    try:
+        result = con.execute(
+            f"SELECT * FROM read_json({_sql_text(str(path))}, format='newline_delimited', records=true, "
+            f"columns={{{columns}}})"
+        )
+        reader = result.to_arrow_reader(size) if hasattr(result, "to_arrow_reader") else (
+            result.fetch_record_batch(size))
+        for batch in reader:
+            n = batch.num_rows
+            if not n:
+                continue
+            if taken + n > len(nonblank):
+                raise InputError(f"Cannot read {str(path)!r} as JSON Lines: more records than lines.")
+            last = int(nonblank[taken + n - 1])
+            lines = np.arange(emitted + 1, last + 1, dtype=np.int64)
+            if len(lines) != n:  # blank lines in between: records without cells
+                take = np.full(len(lines), -1, dtype=np.int64)
+                take[nonblank[taken : taken + n] - emitted - 1] = np.arange(n)
+                batch = batch.take(pa.array(take, mask=take < 0))
+            yield RawChunk(_arrow_frame(batch, keys, headers, nested), lines)
+            taken += n
+            emitted = last
+    except duckdb.Error:
+        con.close()
+        yield from _jsonl_lines(path, size, encoding, first_line=emitted + 1)
+        return
+    con.close()
+    if taken == len(nonblank) and emitted < total:  # blank lines at the end: records without cells
+        frame = pd.DataFrame({h: pd.Series([None] * (total - emitted), dtype=object) for h in headers})
+        yield RawChunk(frame, np.arange(emitted + 1, total + 1, dtype=np.int64))
+    elif emitted < total:  # lines DuckDB did not return
+        yield from _jsonl_lines(path, size, encoding, first_line=emitted + 1)
+
+
+_SAMPLE_LINES = 1000
+
+
+def _arrow_frame(batch: Any, keys: list[str], headers: list[str], nested: set[str]) -> pd.DataFrame:
+    cols = {}
+    for key, header in zip(keys, headers, strict=True):
+        arr = batch.column(batch.schema.get_field_index(key))
+        cols[header] = _text_column(_render_nested(arr) if key in nested else arr)
+    return pd.DataFrame(cols)
+
+
+def _text_column(arr: Any) -> pd.Series:
+    """An Arrow string column as ``str``/``None`` cells (``''`` becomes ``None``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr.cast(pa.string()))
+    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _jsonl_plan(path: Path, encoding: str) -> tuple[list[str], set[str], np.ndarray, int] | None:
+    """What the fast reader needs: keys, keys holding objects, non-blank line numbers, line count.
+
+    ``None`` means "use the line-by-line reader": another encoding, trouble in the
+    first lines, keys DuckDB would confuse, or lines ending in a lone CR. Keys are
+    those of the first lines (as for the headers); string values arrive as written,
+    other values as their JSON text.
+    """
+    if encoding != "utf-8":
+        return None
+    keys: dict[str, None] = {}
+    nested: set[str] = set()
+    with open(path, encoding=encoding, newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            if number > _SAMPLE_LINES:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                obj = json.loads(text)
+            except ValueError:
+                return None
+            if not isinstance(obj, dict):
+                return None
+            for k, v in obj.items():
+                keys.setdefault(k)
+                if isinstance(v, dict | list):
+                    nested.add(k)
+    headers = {_header(k) for k in keys}
+    folded = {k.lower() for k in keys}
+    if not keys or len(headers) != len(keys) or len(folded) != len(keys) or "" in keys:
+        return None
+    found = _nonblank_lines(path)
+    if found is None:
+        return None
+    return list(keys), nested, found[0], found[1]
+
+
+def _nonblank_lines(path: Path) -> tuple[np.ndarray, int] | None:
+    """Line numbers of the lines that hold something, and the number of lines.
+
+    ``None`` if a line ends in a lone CR (Python ends lines there, DuckDB does not).
+    """
+    blank: list[int] = []
+    total = 0  # lines seen so far
+    tail = b""  # the unfinished last line of the previous block
+    lone_cr = False
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK * 16):
+            data = np.frombuffer(block, dtype=np.uint8)
+            cr = np.flatnonzero(data == 13)
+            if len(cr):
+                nxt = data[np.minimum(cr + 1, len(data) - 1)]
+                ok = (cr + 1 < len(data)) & (nxt == 10)
+                # a CR ending the block is fine when the next block starts with LF (checked below)
+                lone_cr = lone_cr or bool((~ok[:-1]).any()) or (not ok[-1] and cr[-1] != len(data) - 1)
+            if tail[-1:] == b"\r" and block[:1] != b"\n":
+                lone_cr = True
+            ends = np.flatnonzero(data == 10)
+            if not len(ends):
+                tail += block
+                continue
+            starts = np.concatenate([[0], ends[:-1] + 1])
+            lengths = ends - starts
+            lengths[0] += len(tail)
+            for i in np.flatnonzero(lengths <= 64):  # only short lines can be blank
+                text = (tail if i == 0 else b"") + block[starts[i] : ends[i]]
+                if not text.decode("utf-8", errors="replace").strip():
+                    blank.append(total + int(i) + 1)
+            total += len(ends)
+            tail = block[ends[-1] + 1 :]
+    if lone_cr or tail[-1:] == b"\r":
+        return None
+    if tail:
+        total += 1
+        if not tail.decode("utf-8", errors="replace").strip():
+            blank.append(total)
+    numbers = np.arange(1, total + 1, dtype=np.int64)
+    if blank:
+        numbers = np.delete(numbers, np.array(blank, dtype=np.int64) - 1)
+    return numbers, total
+
+
+def _render_nested(arr: Any) -> Any:
+    """JSON texts as :func:`_cell` writes them: strings unquoted, objects re-rendered by ``json``."""
+    import pyarrow as pa
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    coded = arr.dictionary_encode()
+    values = [_cell(json.loads(v)) for v in coded.dictionary.to_pylist()]
+    return pa.array(values, type=pa.string()).take(coded.indices)
+
+
+def _jsonl_lines(path: Path, size: int, encoding: str, first_line: int = 1) -> Iterator[RawChunk]:
     records: list[dict[str, Any]] = []
     rows: list[int] = []
     broken: list[tuple[int, str, str]] = []
     with open(path, encoding=encoding, newline="") as fh:
         for number, line in enumerate(fh, start=1):
+            if number < first_line:
+                continue
             text = line.strip()
             try:
                 obj = json.loads(text) if text else {}
@@ -342,7 +517,7 @@ def open_source(path: str | Path) -> SourceFile:
     if suffix in (".jsonl", ".ndjson"):
         encoding, sha = detect_encoding(file)
         keys: dict[str, None] = {}
-        for chunk in _jsonl_chunks(file, 1000, encoding):
+        for chunk in _jsonl_lines(file, 1000, encoding):
             keys.update(dict.fromkeys(chunk.frame.columns))
             break
         return SourceFile(file, "jsonl", sha, list(keys), encoding=encoding)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from centric.ingest import _columns as C
 from centric.ingest import _enums as E
@@ -82,8 +83,12 @@ def column_rule(table: str, column: str, *, timezone: str) -> Rule:
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
     blank = np.ones(len(frame), dtype=bool)
-    for name in frame.columns:
-        blank &= C.missing_mask(frame[name], tokens=False).to_numpy()
+    for name in frame.columns:  # each column only on the rows still blank so far
+        idx = np.flatnonzero(blank)
+        if not len(idx):
+            break
+        col = frame[name] if len(idx) == len(frame) else frame[name].iloc[idx]
+        blank[idx] = C.missing_mask(col, tokens=False).to_numpy()
     return blank
 
 
@@ -187,9 +192,10 @@ def _derive(out: dict[str, pd.Series], f: pd.DataFrame, table: str, *, source: s
         ext = out.get("external_id", pd.Series(None, index=index, dtype=object))
         out["customer_ref"] = (source + ":" + ext).where(ext.notna(), None)
     elif "customer_ref" in out:
-        ref = out["customer_ref"]
-        prefixed = ref.str.match(_PREFIXED).eq(True)
-        out["customer_ref"] = ref.where(prefixed | ref.isna(), source + ":" + ref.fillna(""))
+        ref = C._arrow(out["customer_ref"])
+        prefixed = pc.fill_null(pc.match_substring_regex(ref, _PREFIXED), True)  # nulls stay null
+        joined = pc.binary_join_element_wise(source + ":", ref, "")
+        out["customer_ref"] = C._series(pc.if_else(prefixed, ref, joined), index)
     if "source" in names:
         out["source"] = pd.Series(source, index=index, dtype=object)
     if "currency" in names:

@@ -93,16 +93,15 @@ class Store:
     def conform(self, name: str, df: pd.DataFrame) -> ibis.Table:
         """Cast a pandas frame to canonical table ``name`` (missing columns become NULL)."""
         schema = ibis_schema(name)
-        frame = df.copy()
-        for col in schema.names:
-            if col not in frame.columns:
-                frame[col] = None
-        frame = _to_arrow_friendly(frame[list(schema.names)], schema)
         # decimals travel as exact strings and are cast in the backend (ibis' Spark memtable
         # cannot take a decimal column with NULLs)
         carrier = ibis.schema({c: (dt.string if t.is_decimal() else t) for c, t in schema.items()})
-        arrow = pa.Table.from_pandas(frame, schema=carrier.to_pyarrow(), preserve_index=False)
-        mem = ibis.memtable(arrow)
+        target = carrier.to_pyarrow()
+        arrays = [
+            _arrow_column(df[col] if col in df.columns else None, col, typ, target.field(col).type, len(df))
+            for col, typ in schema.items()
+        ]
+        mem = ibis.memtable(pa.Table.from_arrays(arrays, schema=target))
         return mem.select(**{c: (mem[c].cast(t) if t.is_decimal() else mem[c]) for c, t in schema.items()})
 
     def append(self, name: str, df: pd.DataFrame | ibis.Table) -> int:
@@ -127,9 +126,25 @@ class Store:
         current = self.table(name).select(*key)
         fresh = new.anti_join(current, key)
         before = self.count(name)
-        self.con.insert(name, fresh)
+        try:
+            self.con.insert(name, fresh)
+        finally:
+            self._release(new)
         appended = self.count(name) - before
         return appended, len(df) - appended
+
+    def _release(self, expr: ibis.Table) -> None:
+        """Drop the in-memory tables behind ``expr`` (ibis keeps them registered until exit)."""
+        if self.kind != "duckdb":
+            return
+        import ibis.expr.operations as ops
+
+        for op in expr.op().find(ops.InMemoryTable):
+            try:
+                self.con.con.unregister(op.name)
+                self.con._memtables.discard(op)
+            except Exception:  # pragma: no cover - private ibis API; keeping it registered is harmless
+                pass
 
     def replace(self, name: str, data: pd.DataFrame | ibis.Table) -> int:
         """Overwrite table ``name`` with ``data`` (used for derived tables)."""
@@ -189,6 +204,30 @@ def _coerce_us(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_any_dtype(out[c]):
             out[c] = out[c].astype("datetime64[us, UTC]") if getattr(out[c].dt, "tz", None) else out[c].astype("datetime64[us]")
     return out
+
+
+def _arrow_column(s: pd.Series | None, col: str, typ: dt.DataType, target: pa.DataType, n: int) -> pa.Array:
+    """One column as the Arrow carrier type: vectorised for the usual dtypes, else value by value."""
+    if s is None:
+        return pa.nulls(n, target)
+    try:
+        if isinstance(s.dtype, pd.ArrowDtype):
+            return pa.array(s.array).cast(target)
+        if typ.is_timestamp() and isinstance(s.dtype, pd.DatetimeTZDtype):
+            return pa.Array.from_pandas(s.dt.tz_convert("UTC")).cast(target, safe=False)
+        if (typ.is_string() and s.dtype == object) or (typ.is_integer() and s.dtype.kind in "iu"):
+            return pa.array(s.to_numpy(), type=target, from_pandas=True)
+        if typ.is_floating() and s.dtype.kind == "f":
+            return pa.array(s.to_numpy(), type=target, from_pandas=True)
+        if typ.is_decimal() and s.dtype == object:
+            # exact text of each Decimal (anything else makes pa.array raise: the slow path below)
+            dec = decimal.Decimal
+            return pa.array([None if v is None else str(v) if type(v) is dec else v for v in s.to_numpy()],
+                            type=target)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        pass
+    frame = _to_arrow_friendly(pd.DataFrame({col: s.reset_index(drop=True)}), ibis.schema({col: typ}))
+    return pa.Array.from_pandas(frame[col], type=target)
 
 
 def _to_arrow_friendly(frame: pd.DataFrame, schema: ibis.Schema) -> pd.DataFrame:
@@ -276,6 +315,7 @@ def connect(url: str | Any | None = None) -> Store:
         if path in ("", ":memory:"):
             con = ibis.duckdb.connect()
             con.raw_sql("SET TimeZone = 'UTC'")
+            con.raw_sql("SET enable_progress_bar = false")
             return Store(con, kind="duckdb", url=url)
         file = Path(path)  # duckdb:///abs/path.duckdb or duckdb://relative.duckdb
         try:
@@ -284,6 +324,7 @@ def connect(url: str | Any | None = None) -> Store:
         except Exception as exc:
             raise StoreError(f"Cannot open the DuckDB store at {str(file)!r}: {exc}") from exc
         con.raw_sql("SET TimeZone = 'UTC'")
+        con.raw_sql("SET enable_progress_bar = false")
         return Store(con, kind="duckdb", url=url)
     if url.startswith("spark://"):
         rest = url[len("spark://") :]

@@ -1,0 +1,242 @@
+"""Ordered funnels with step conversion, Wilson intervals and the median time between steps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from centric.exceptions import InvalidParameterError
+from centric.journeys._common import DEFAULT_STEPS, SYSTEM_EVENTS, check_columns, check_steps, step_name
+from centric.journeys._sessions import _sessionize
+from centric.metrics._intervals import wilson_interval
+
+__all__ = ["FUNNEL_COLUMNS", "funnel", "reach_times", "step_events"]
+
+#: Columns of :func:`funnel`'s frame, after the ``by`` column (when given).
+FUNNEL_COLUMNS = [
+    "position",
+    "step",
+    "next_step",
+    "transition",
+    "entered",
+    "converted",
+    "conversion",
+    "low",
+    "high",
+    "drop_off",
+    "share_of_start",
+    "median_seconds_to_next",
+    "small_sample",
+]
+MISSING = "(unknown)"
+_SESSION_COLUMNS = ("event_id", "customer_id", "anonymous_id", "occurred_at", "name", "channel", "session_id")
+
+
+def _units(
+    events: ibis.Table,
+    within: str,
+    *,
+    gap_minutes: float,
+    source_sessions: bool,
+    exclude: Sequence[str],
+    extra: Sequence[str] = (),
+) -> tuple[ibis.Table, list[str]]:
+    if within == "session":
+        # only the columns the funnel needs travel through the session window (not the JSON properties)
+        keep = [c for c in events.columns if c in _SESSION_COLUMNS or c in extra]
+        ev = _sessionize(
+            events.select(*keep),
+            gap_minutes=gap_minutes,
+            source_sessions=source_sessions,
+            exclude=exclude,
+            seq=False,
+        )
+        return ev, (["session_key"] if source_sessions else ["actor", "session_no"])
+    check_columns(events, ("customer_id", "anonymous_id", "occurred_at", "name"), what="events")
+    ev = events.filter(events.customer_id.notnull() | events.anonymous_id.notnull())
+    if exclude:
+        ev = ev.filter(~ev.name.isin(list(exclude)))
+    return ev.mutate(actor=ibis.coalesce(ev.customer_id, ev.anonymous_id)), ["actor"]
+
+
+def step_events(
+    events: ibis.Table,
+    steps: Sequence[str],
+    *,
+    by: str | None = None,
+    within: Literal["session", "customer"] = "session",
+    gap_minutes: float = 30,
+    source_sessions: bool = False,
+    exclude: Sequence[str] = SYSTEM_EVENTS,
+) -> tuple[ibis.Table, list[str]]:
+    """The events of the funnel's steps reduced to ``unit keys, [by], name, _t`` (epoch seconds).
+
+    Returns the table and the names of its key columns (the unit, then ``by``).
+    """
+    steps = check_steps(steps, func="funnel")
+    if within not in ("session", "customer"):
+        raise InvalidParameterError(
+            f"The 'within' parameter of funnel must be 'session' or 'customer'. Got {within!r} instead."
+        )
+    if by is not None:
+        check_columns(events, (by,), what="events")
+    ev, unit = _units(
+        events,
+        within,
+        gap_minutes=gap_minutes,
+        source_sessions=source_sessions,
+        exclude=exclude,
+        extra=[by] if by is not None else [],
+    )
+    ev = ev.filter(ev.name.isin(list(steps)))
+    keys = list(unit)
+    if by is not None:
+        ev = ev.mutate(**{by: ev[by].cast("string").fill_null(MISSING)})
+        keys.append(by)
+    return ev.select(*keys, "name", _t=ev.occurred_at.epoch_seconds()), keys
+
+
+def reach_times(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.Table:
+    """One row per unit that entered the funnel, with the time it reached each step (or NULL).
+
+    ``ev`` is the output of :func:`step_events`. Step ``k`` is reached at the first event named
+    ``steps[k]`` at or after the time step ``k - 1`` was reached, so the funnel is *ordered*.
+    The result has the key columns and ``t0``, ``t1``, … (epoch seconds).
+    """
+    first = ev.filter(ev.name == steps[0])
+    wide = first.group_by(keys).aggregate(t0=first._t.min())
+    prev = wide
+    for k, name in enumerate(steps[1:], start=1):
+        cand = ev.filter(ev.name == name)
+        j = cand.join(prev.select(*keys, _p=prev[f"t{k - 1}"]), keys)
+        j = j.filter(j._t >= j._p)
+        prev = j.group_by(keys).aggregate(**{f"t{k}": j._t.min()})
+        wide = wide.left_join(prev, keys).drop(*[f"{c}_right" for c in keys])
+    return wide
+
+
+def funnel(
+    events: ibis.Table,
+    steps: Sequence[str] = DEFAULT_STEPS,
+    *,
+    by: str | None = None,
+    within: Literal["session", "customer"] = "session",
+    gap_minutes: float = 30,
+    source_sessions: bool = False,
+    exclude: Sequence[str] = SYSTEM_EVENTS,
+    min_n: int = 30,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """An ordered funnel: per step, how many entered, went on to the next step, and how fast.
+
+    A *unit* is a session (``within="session"``, see :func:`~centric.journeys.sessionize`) or
+    an actor's whole history (``within="customer"``). A unit enters the funnel with its first
+    ``steps[0]`` event and reaches step ``k`` with the first ``steps[k]`` event at or after the
+    time it reached step ``k - 1``. Everything up to the per-step counts runs in the backend
+    (one query), so DuckDB and Spark give the same numbers.
+
+    Parameters
+    ----------
+    events
+        The ``events`` table; join a customer attribute (persona, segment) onto it first to cut
+        by that attribute.
+    steps
+        Event names in funnel order (default page_view → product_view → add_to_cart →
+        begin_checkout → purchase).
+    by
+        Optional column of ``events`` to cut by (``"channel"``, ``"persona"``…). The funnel is
+        followed within each value: a session that switches channel counts in each channel
+        with the events it had there. NULL values are shown as ``"(unknown)"``.
+    within
+        ``"session"`` (default) or ``"customer"``.
+    gap_minutes, source_sessions, exclude
+        Session rules, as in :func:`~centric.journeys.sessionize`.
+    min_n
+        Steps entered by fewer units are flagged ``small_sample``.
+    confidence
+        Level of the Wilson interval of each step conversion.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step (and ``by`` value): ``position`` (0-based), ``step``, ``next_step``,
+        ``transition`` (``"a→b"``), ``entered`` (units that reached the step), ``converted``
+        (of those, units that reached the next step), ``conversion`` = converted / entered with
+        its Wilson interval ``low``–``high`` (shares 0–1), ``drop_off`` = 1 − conversion,
+        ``share_of_start`` = entered / entered at step 0, ``median_seconds_to_next`` (among
+        converted units) and ``small_sample``. The last step has no next step (NaN there).
+
+    Examples
+    --------
+    >>> funnel(store.table("events"), by="channel")  # doctest: +SKIP
+    """
+    steps = check_steps(steps, func="funnel")
+    ev, keys = step_events(
+        events,
+        steps,
+        by=by,
+        within=within,
+        gap_minutes=gap_minutes,
+        source_sessions=source_sessions,
+        exclude=exclude,
+    )
+    # sessions are a window over all events: compute the step events once, then chain the steps
+    with ev.cache() as cached:
+        counts = _counts(reach_times(cached, steps, keys), steps, by)
+    return _frame(counts, steps, by=by, min_n=min_n, confidence=confidence)
+
+
+def _counts(wide: ibis.Table, steps: Sequence[str], by: str | None) -> pd.DataFrame:
+    aggs = {}
+    for k in range(len(steps)):
+        aggs[f"n{k}"] = wide[f"t{k}"].count()
+        if k + 1 < len(steps):
+            aggs[f"m{k}"] = (wide[f"t{k + 1}"] - wide[f"t{k}"]).median()
+    group = [by] if by is not None else []
+    counts = (wide.group_by(group).aggregate(**aggs) if group else wide.aggregate(**aggs)).execute()
+    if by is not None:
+        counts = counts.sort_values(by, kind="stable").reset_index(drop=True)
+    return counts
+
+
+def _frame(
+    counts: pd.DataFrame, steps: Sequence[str], *, by: str | None, min_n: int, confidence: float
+) -> pd.DataFrame:
+    rows = []
+    for _, r in counts.iterrows():
+        n_start = int(r["n0"])
+        for k, name in enumerate(steps):
+            last = k + 1 == len(steps)
+            n = int(r[f"n{k}"])
+            c = np.nan if last else float(r[f"n{k + 1}"])
+            row = {} if by is None else {by: r[by]}
+            row.update(
+                position=k,
+                step=name,
+                next_step=None if last else steps[k + 1],
+                transition=None if last else step_name(name, steps[k + 1]),
+                entered=n,
+                converted=c,
+                median_seconds_to_next=np.nan if last or pd.isna(r[f"m{k}"]) else float(r[f"m{k}"]),
+                share_of_start=n / n_start if n_start else np.nan,
+            )
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return pd.DataFrame(columns=([by] if by else []) + FUNNEL_COLUMNS)
+    n = out["entered"].to_numpy(float)
+    c = out["converted"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conv = np.where(n > 0, c / n, np.nan)
+    low, high = wilson_interval(np.nan_to_num(c), n, confidence=confidence)
+    out["conversion"] = conv
+    out["low"] = np.where(np.isnan(c), np.nan, low)
+    out["high"] = np.where(np.isnan(c), np.nan, high)
+    out["drop_off"] = 1.0 - conv
+    out["small_sample"] = out["entered"] < min_n
+    out["converted"] = out["converted"].astype("Int64")
+    return out[([by] if by else []) + FUNNEL_COLUMNS]
