@@ -17,7 +17,7 @@ import pandas as pd
 from centric.exceptions import CentricError
 from centric.journeys._common import DEFAULT_STEPS, plain
 from centric.journeys._feedback import NEGATIVE_RULES
-from centric.journeys._friction import rank_friction
+from centric.journeys._friction import FRICTION_COLUMNS, rank_friction
 from centric.journeys._funnel import funnel
 from centric.journeys._paths import top_paths
 from centric.journeys._sessions import sessions
@@ -45,34 +45,7 @@ _FUNNEL_KEYS = [
     "median_seconds_to_next",
     "small_sample",
 ]
-_FRICTION_KEYS = [
-    "rank",
-    "step",
-    "touchpoint",
-    "group",
-    "entered",
-    "dropped",
-    "drop_off",
-    "expected_drop_off",
-    "ratio",
-    "z",
-    "excess_drop_offs",
-    "feedback_n",
-    "negative_n",
-    "negative_share",
-    "expected_negative_share",
-    "z_negative",
-    "ces_mean",
-    "ces_n",
-    "csat_mean",
-    "csat_n",
-    "tickets",
-    "negative_comments",
-    "score",
-    "is_friction",
-    "sentence_en",
-    "sentence_vi",
-]
+_FRICTION_KEYS = list(FRICTION_COLUMNS)  # the summary keeps every friction column
 
 
 def persona_column(store: Any) -> ibis.Table | None:
