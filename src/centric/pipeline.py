@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import ibis
-import numpy as np
 import pandas as pd
 
 from centric import metrics

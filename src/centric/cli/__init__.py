@@ -170,7 +170,7 @@ def report(lang: LangOpt = None, workspace: WorkspaceOpt = None) -> None:
     if not latest.exists():
         raise InputError(f"No analysis found in {str(s.workspace)!r}. Run 'centric analyze' first.")
     with open(latest, "rb") as fh:
-        results = pickle.load(fh)  # noqa: S301 - our own file in the user's workspace
+        results = pickle.load(fh)
     html, _ = write_report(results, s.report_dir, lang=lg)
     R.console.print(f"{R.t('cli.report', lg)}: [bold]{html}[/bold]")
 
@@ -208,8 +208,8 @@ def demo(
 
 
 def _register_subcommands() -> None:
-    from centric.cli._clv import clv_app
     from centric.cli._churn import churn_app
+    from centric.cli._clv import clv_app
     from centric.cli._journeys import journeys_app
     from centric.cli._personas import personas_app
 

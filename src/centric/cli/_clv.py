@@ -13,6 +13,7 @@ from rich.table import Table
 from centric.cli import _render as R
 from centric.exceptions import InputError
 
+
 def _boundary(fn: Any) -> Any:
     from centric.cli import _boundary as boundary
 
@@ -115,7 +116,7 @@ def predict_cmd(
     if output is not None and output.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--output must end in .csv or .parquet; got {output.name!r}.")
     with open(path, "rb") as fh:
-        fitted = pickle.load(fh)  # noqa: S301 - our own file in the user's workspace
+        fitted = pickle.load(fh)
     with _open(s) as store:
         rfm = clv.rfm_summary(store.table("orders"), period=fitted["period"])
         scored = clv.score(rfm, fitted["transaction_model"], gamma_gamma=fitted["gamma_gamma"],

@@ -48,7 +48,7 @@ class IdentityReport:
 
 def customer_id_for(anchor_ref: str) -> str:
     """Stable person id from the smallest record ref of a component."""
-    return "C" + hashlib.sha1(anchor_ref.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - an id, not security
+    return "C" + hashlib.sha1(anchor_ref.encode("utf-8")).hexdigest()[:12]
 
 
 def _components(refs: np.ndarray, links: pd.DataFrame) -> np.ndarray:
@@ -143,7 +143,7 @@ def resolve(store: Store, *, matcher: Matcher | None = None) -> IdentityReport:
     n_people = int(records["customer_id"].nunique())
     return IdentityReport(
         records=len(records),
-        customers=int(len(golden)),
+        customers=len(golden),
         merged_records=len(records) - n_people,
         links=len(links),
         links_by_kind={str(k): int(v) for k, v in by_kind.items()},
