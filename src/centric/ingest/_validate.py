@@ -166,7 +166,7 @@ def row_hashes(columns: list[list[Any]], n: int) -> np.ndarray:
     """One 64-bit hash per row of ``columns`` (stable within this process only)."""
     if not columns:
         return np.zeros(n, dtype=np.int64)
-    return np.fromiter((hash(t) for t in zip(*columns, strict=True)), dtype=np.int64, count=n)
+    return np.fromiter(map(hash, zip(*columns, strict=True)), dtype=np.int64, count=n)
 
 
 def _missing_reason(column: str, value: Any) -> str:
