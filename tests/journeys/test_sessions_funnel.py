@@ -190,3 +190,42 @@ def test_journeys_step_without_events_says_so():
     journeys_step(connect("duckdb://"), results)
     assert results.summary["journeys"]["status"] == "no events"
     assert "journeys: no 'page_view' events" in results.summary["warnings"][0]
+
+
+def test_reach_times_fast_path_matches_the_join_chain():
+    """The one-group-by reach times equal the step-by-step chain, out-of-order units included."""
+    import ibis
+    import numpy as np
+
+    from centric.journeys._funnel import _reach_chain, reach_times
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    frame = pd.DataFrame(
+        {
+            "unit": rng.integers(0, 400, n).astype("int64"),
+            "grp": rng.choice(["x", "y"], n),
+            "name": rng.choice([*STEPS, "other"], n, p=[0.3, 0.25, 0.2, 0.1, 0.1, 0.05]),
+            "_t": rng.integers(0, 60, n).astype("int64"),  # many ties and steps out of order
+        }
+    )
+    con = ibis.duckdb.connect()
+    ev = con.create_table("ev", frame)
+    ev = ev.filter(ev.name.isin(STEPS))
+    for keys in (["unit"], ["unit", "grp"]):
+        fast = reach_times(ev, STEPS, keys).execute().sort_values(keys).reset_index(drop=True)
+        slow = _reach_chain(ev, STEPS, keys).execute().sort_values(keys).reset_index(drop=True)
+        assert len(fast) > 100
+        cols = keys + [f"t{k}" for k in range(len(STEPS))]
+        pd.testing.assert_frame_equal(fast[cols], slow[cols], check_dtype=False)
+
+
+def test_funnel_and_cut_equals_two_funnels(hand_store):
+    from centric.journeys._funnel import funnel_and_cut
+
+    ev = hand_store.table("events")
+    overall, by = funnel_and_cut(ev, STEPS, by="channel")
+    pd.testing.assert_frame_equal(overall, funnel(ev, STEPS))
+    pd.testing.assert_frame_equal(by, funnel(ev, STEPS, by="channel"))
+    _check_overall(overall)
+    _check_by_channel(by)

@@ -14,7 +14,7 @@ from centric.journeys._common import DEFAULT_STEPS, SYSTEM_EVENTS, check_columns
 from centric.journeys._sessions import _sessionize
 from centric.metrics._intervals import wilson_interval
 
-__all__ = ["FUNNEL_COLUMNS", "funnel", "reach_times", "step_events"]
+__all__ = ["FUNNEL_COLUMNS", "funnel", "funnel_and_cut", "reach_times", "step_events"]
 
 #: Columns of :func:`funnel`'s frame, after the ``by`` column (when given).
 FUNNEL_COLUMNS = [
@@ -54,6 +54,7 @@ def _units(
             source_sessions=source_sessions,
             exclude=exclude,
             seq=False,
+            keep=["name", *extra],
         )
         return ev, (["session_key"] if source_sessions else ["actor", "session_no"])
     check_columns(events, ("customer_id", "anonymous_id", "occurred_at", "name"), what="events")
@@ -106,7 +107,31 @@ def reach_times(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.T
     ``ev`` is the output of :func:`step_events`. Step ``k`` is reached at the first event named
     ``steps[k]`` at or after the time step ``k - 1`` was reached, so the funnel is *ordered*.
     The result has the key columns and ``t0``, ``t1``, … (epoch seconds).
+
+    One group-by gives each unit the first time of every step, ``m0``, ``m1``, …. Where they
+    rise (``m[k] >= m[k - 1]``) up to the first step the unit never had, they *are* the reach
+    times. Only the other units (a step's first event came before the previous step was
+    reached: rare) follow the step-by-step join chain of :func:`_reach_chain`.
     """
+    per = ev.group_by(keys).aggregate(**{f"m{k}": ev._t.min(where=ev.name == name) for k, name in enumerate(steps)})
+    per = per.filter(per.m0.notnull())
+    ok = ibis.literal(True)
+    dirty = ibis.literal(False)
+    reach = {"t0": per.m0}
+    for k in range(1, len(steps)):
+        cur, prev = per[f"m{k}"], per[f"m{k - 1}"]
+        dirty = dirty | (ok & cur.notnull() & (cur < prev))
+        ok = ok & cur.notnull() & (cur >= prev)
+        reach[f"t{k}"] = ibis.ifelse(ok, cur, ibis.null(cur.type()))
+    per = per.mutate(_dirty=dirty, **reach)
+    clean = per.filter(~per._dirty).select(*keys, *reach)
+    # the units whose steps came out of order: their events only, step by step
+    rest = ev.semi_join(per.filter(per._dirty).select(*keys), keys)
+    return clean.union(_reach_chain(rest, steps, keys).select(*keys, *reach))
+
+
+def _reach_chain(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.Table:
+    """:func:`reach_times` step by step: one join per step (exact for every unit)."""
     first = ev.filter(ev.name == steps[0])
     wide = first.group_by(keys).aggregate(t0=first._t.min())
     prev = wide
@@ -188,6 +213,42 @@ def funnel(
     with ev.cache() as cached:
         counts = _counts(reach_times(cached, steps, keys), steps, by)
     return _frame(counts, steps, by=by, min_n=min_n, confidence=confidence)
+
+
+def funnel_and_cut(
+    events: ibis.Table,
+    steps: Sequence[str] = DEFAULT_STEPS,
+    *,
+    by: str,
+    within: Literal["session", "customer"] = "session",
+    gap_minutes: float = 30,
+    source_sessions: bool = False,
+    exclude: Sequence[str] = SYSTEM_EVENTS,
+    min_n: int = 30,
+    confidence: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``funnel(events, steps)`` and ``funnel(events, steps, by=by)`` from one sessionisation.
+
+    The units do not depend on ``by`` (it only splits them), so the step events with the ``by``
+    column are computed and cached once; the overall funnel groups them by the unit alone.
+    """
+    steps = check_steps(steps, func="funnel")
+    ev, keys = step_events(
+        events,
+        steps,
+        by=by,
+        within=within,
+        gap_minutes=gap_minutes,
+        source_sessions=source_sessions,
+        exclude=exclude,
+    )
+    with ev.cache() as cached:
+        overall = _counts(reach_times(cached, steps, keys[:-1]), steps, None)
+        cut = _counts(reach_times(cached, steps, keys), steps, by)
+    return (
+        _frame(overall, steps, by=None, min_n=min_n, confidence=confidence),
+        _frame(cut, steps, by=by, min_n=min_n, confidence=confidence),
+    )
 
 
 def _counts(wide: ibis.Table, steps: Sequence[str], by: str | None) -> pd.DataFrame:

@@ -74,20 +74,32 @@ def _sessionize(
     source_sessions: bool,
     exclude: Sequence[str],
     seq: bool = True,
+    keep: Sequence[str] | None = None,
 ) -> ibis.Table:
-    """:func:`sessionize`; ``seq=False`` leaves out the event position (one window less, for funnels)."""
+    """:func:`sessionize`; ``seq=False`` leaves out the event position (one window less, for funnels).
+
+    ``keep``: when given, only ``actor``, ``occurred_at``, these columns (and ``session_id`` when
+    ``source_sessions``) travel through the windows, and with ``seq=False`` the events are ordered
+    by time alone: ``session_no`` does not depend on the order of events at the same instant (the
+    second of them is 0 seconds after the first, never a new session), so the ``event_id``
+    tie-break, a string sort key, is only needed for ``seq``.
+    """
     gap = _check_gap(gap_minutes, "sessionize")
     check_columns(events, _NEEDED, what="events")
     ev = events.filter(_.customer_id.notnull() | _.anonymous_id.notnull())
     if exclude:
         ev = ev.filter(~_.name.isin(list(exclude)))
     ev = ev.mutate(actor=ibis.coalesce(_.customer_id, _.anonymous_id), _secs=_.occurred_at.epoch_seconds())
-    order = [ev.occurred_at, ev.event_id]
-    w = ibis.window(group_by=ev.actor, order_by=order)
+    if keep is not None:
+        cols = ["actor", "_secs", "occurred_at", *(["event_id"] if seq else [])]
+        cols += [c for c in (*keep, *(["session_id"] if source_sessions else [])) if c not in cols]
+        ev = ev.select(*cols)
+    ordering = [ev.occurred_at, ev.event_id] if seq or keep is None else [ev.occurred_at]
+    w = ibis.window(group_by=ev.actor, order_by=ordering)
     ev = ev.mutate(_prev=ev._secs.lag().over(w), **({"seq": ibis.row_number().over(w)} if seq else {}))
     new = (ev._prev.isnull() | ((ev._secs - ev._prev) >= gap * 60)).cast("int64")
     ev = ev.mutate(_new=new)
-    cw = ibis.cumulative_window(group_by=ev.actor, order_by=[ev.occurred_at, ev.event_id])
+    cw = ibis.cumulative_window(group_by=ev.actor, order_by=[ev[c.get_name()] for c in ordering])
     ev = ev.mutate(session_no=(ev._new.sum().over(cw) - 1).cast("int64"))
     key = ev.actor.concat("#", ev.session_no.cast("string"))
     if source_sessions:
@@ -130,7 +142,13 @@ def sessions(
     ev = (
         events
         if "session_key" in events.columns
-        else sessionize(events, gap_minutes=gap_minutes, source_sessions=source_sessions, exclude=exclude)
+        else _sessionize(
+            events,
+            gap_minutes=gap_minutes,
+            source_sessions=source_sessions,
+            exclude=exclude,
+            keep=["customer_id", "channel", "name"],  # only what the aggregates below read
+        )
     )
     out = ev.group_by("session_key").aggregate(
         actor=ev.actor.min(),

@@ -18,7 +18,7 @@ from centric.exceptions import CentricError
 from centric.journeys._common import DEFAULT_STEPS, plain
 from centric.journeys._feedback import NEGATIVE_RULES
 from centric.journeys._friction import FRICTION_COLUMNS, rank_friction
-from centric.journeys._funnel import funnel
+from centric.journeys._funnel import funnel, funnel_and_cut
 from centric.journeys._paths import top_paths
 from centric.journeys._sessions import sessions
 from centric.journeys._stages import stage_table
@@ -133,8 +133,8 @@ def journeys_step(
             "converted": int(per_channel["converted"].sum()),
             "by_channel": _rows(per_channel, ["channel", "sessions", "converted", "median_seconds"]),
         }
-        overall = funnel(events, steps, gap_minutes=gap_minutes)
-        by_channel = funnel(events, steps, by="channel", gap_minutes=gap_minutes)
+        # one sessionisation for both cuts (the by-channel step events also give the overall funnel)
+        overall, by_channel = funnel_and_cut(events, steps, by="channel", gap_minutes=gap_minutes)
         frames["funnel"], frames["funnel_by_channel"] = overall, by_channel
         out["funnel"] = _funnel_json(overall)
         out["funnel_by_channel"] = {str(g): _funnel_json(part) for g, part in by_channel.groupby("channel")}
