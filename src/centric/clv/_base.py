@@ -447,3 +447,37 @@ def _nonneg(name: str, values: np.ndarray, owner: str) -> None:
         raise InputError(
             f"Column {name!r} passed to {owner} must be non-negative; row {i} has {values[i]!r}. {HINT}"
         )
+
+
+class PurchaseModel(CLVEstimator):
+    """A continuous-time purchase model (BG/NBD, MBG/NBD, Pareto/NBD): shared predictions.
+
+    Subclasses set ``_p_alive_fn``, ``_expected_fn`` and ``_expected_new_fn`` to their
+    closed forms; the methods below evaluate them on the distinct rows of ``data``.
+    """
+
+    _p_alive_fn: Any
+    _expected_fn: Any
+    _expected_new_fn: Any
+
+    def probability_alive(self, data: Any, /) -> pd.Series:
+        """P(alive) per customer (1 for BG/NBD customers with no repeat purchase).
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or ibis.Table
+            ``frequency``, ``recency`` and ``T`` per customer.
+        """
+        theta = self._theta()
+        fn = type(self)._p_alive_fn
+        return self._predict_rows(data, lambda d: fn(theta, d["frequency"], d["recency"], d["T"]))
+
+    def expected_purchases(self, data: Any, /, *, t: float) -> pd.Series:
+        """Expected number of purchases in the next ``t`` periods, per customer."""
+        theta = self._theta()
+        fn = type(self)._expected_fn
+        return self._predict_rows(data, lambda d: fn(theta, float(t), d["frequency"], d["recency"], d["T"]))
+
+    def expected_purchases_new_customer(self, t: Any) -> Any:
+        """Expected number of repeat purchases in ``t`` periods after a first purchase."""
+        return type(self)._expected_new_fn(self._theta(), t)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 from scipy.stats import nbinom
 
-from centric.clv._base import CLVEstimator, cached_unique, unique_rows
+from centric.clv._base import PurchaseModel, cached_unique, unique_rows
 
 __all__ = ["BetaGeoModel"]
 
@@ -138,7 +137,7 @@ def expected_new(theta: np.ndarray, t: Any) -> Any:
     )
 
 
-class BetaGeoModel(CLVEstimator):
+class BetaGeoModel(PurchaseModel):
     """BG/NBD model of repeat purchasing in a non-contractual setting.
 
     Customers buy at a Poisson rate λ ~ Gamma(r, α) while alive; after each
@@ -210,27 +209,6 @@ class BetaGeoModel(CLVEstimator):
     ) -> tuple[float, np.ndarray]:
         return _sums(theta, d, w)
 
-    def probability_alive(self, data: Any, /) -> pd.Series:
-        """P(alive) per customer; 1 for customers with no repeat purchase.
-
-        Parameters
-        ----------
-        data : pandas.DataFrame or ibis.Table
-            ``frequency``, ``recency`` and ``T`` per customer.
-        """
-        theta = self._theta()
-        return self._predict_rows(data, lambda d: p_alive(theta, d["frequency"], d["recency"], d["T"]))
-
-    def expected_purchases(self, data: Any, /, *, t: float) -> pd.Series:
-        """Expected number of purchases in the next ``t`` periods, per customer."""
-        theta = self._theta()
-        return self._predict_rows(
-            data, lambda d: expected(theta, float(t), d["frequency"], d["recency"], d["T"])
-        )
-
-    def expected_purchases_new_customer(self, t: Any) -> Any:
-        """Expected number of repeat purchases in ``t`` periods after a first purchase."""
-        return expected_new(self._theta(), t)
 
     def probability_of_n_purchases(self, t: float, n: Any) -> Any:
         """P(X(t) = n): probability that a new customer makes exactly ``n`` repeat purchases by ``t``."""
@@ -248,3 +226,4 @@ class BetaGeoModel(CLVEstimator):
     # functional forms used by customer_lifetime_value / clv_interval / score
     _expected_fn = staticmethod(expected)
     _p_alive_fn = staticmethod(p_alive)
+    _expected_new_fn = staticmethod(expected_new)

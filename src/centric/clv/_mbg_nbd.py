@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 from scipy.stats import nbinom
 
-from centric.clv._base import CLVEstimator, cached_unique
+from centric.clv._base import PurchaseModel, cached_unique
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -64,7 +63,7 @@ def expected_new(theta: np.ndarray, t: Any) -> Any:
     return b / (a - 1) * (1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - r, a - 1, a + b, z))
 
 
-class ModifiedBetaGeoModel(CLVEstimator):
+class ModifiedBetaGeoModel(PurchaseModel):
     """MBG/NBD: the BG/NBD with a drop-out opportunity at time zero too.
 
     Unlike the BG/NBD, a customer with no repeat purchase can be inactive, so
@@ -120,21 +119,6 @@ class ModifiedBetaGeoModel(CLVEstimator):
     def _loglik(self, theta: np.ndarray, d: dict[str, np.ndarray], grad: bool) -> tuple[np.ndarray, Any]:
         return _loglik(theta, d, grad)
 
-    def probability_alive(self, data: Any, /) -> pd.Series:
-        """P(alive) per customer."""
-        theta = self._theta()
-        return self._predict_rows(data, lambda d: p_alive(theta, d["frequency"], d["recency"], d["T"]))
-
-    def expected_purchases(self, data: Any, /, *, t: float) -> pd.Series:
-        """Expected number of purchases in the next ``t`` periods, per customer."""
-        theta = self._theta()
-        return self._predict_rows(
-            data, lambda d: expected(theta, float(t), d["frequency"], d["recency"], d["T"])
-        )
-
-    def expected_purchases_new_customer(self, t: Any) -> Any:
-        """Expected number of repeat purchases in ``t`` periods after a first purchase."""
-        return expected_new(self._theta(), t)
 
     def probability_of_n_purchases(self, t: float, n: Any) -> Any:
         """P(X(t) = n) for a new customer (lifetimes' closed form)."""
@@ -147,3 +131,4 @@ class ModifiedBetaGeoModel(CLVEstimator):
 
     _expected_fn = staticmethod(expected)
     _p_alive_fn = staticmethod(p_alive)
+    _expected_new_fn = staticmethod(expected_new)

@@ -28,11 +28,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from scipy import integrate
 from scipy.special import gammaln, hyp2f1, psi
 
-from centric.clv._base import CLVEstimator, cached_unique, log1mexp
+from centric.clv._base import PurchaseModel, cached_unique, log1mexp
 
 __all__ = ["ParetoNBDModel"]
 
@@ -188,7 +187,7 @@ def expected_new(theta: np.ndarray, t: Any) -> Any:
     return r * beta / alpha * _decay(s, beta / (beta + t))
 
 
-class ParetoNBDModel(CLVEstimator):
+class ParetoNBDModel(PurchaseModel):
     """Pareto/NBD model of repeat purchasing in a non-contractual setting.
 
     Customers buy at a Poisson rate λ ~ Gamma(r, α) for an exponential lifetime
@@ -249,21 +248,6 @@ class ParetoNBDModel(CLVEstimator):
     def _loglik(self, theta: np.ndarray, d: dict[str, np.ndarray], grad: bool) -> tuple[np.ndarray, Any]:
         return _loglik(theta, d, grad)
 
-    def probability_alive(self, data: Any, /) -> pd.Series:
-        """P(alive) per customer."""
-        theta = self._theta()
-        return self._predict_rows(data, lambda d: p_alive(theta, d["frequency"], d["recency"], d["T"]))
-
-    def expected_purchases(self, data: Any, /, *, t: float) -> pd.Series:
-        """Expected number of purchases in the next ``t`` periods, per customer."""
-        theta = self._theta()
-        return self._predict_rows(
-            data, lambda d: expected(theta, float(t), d["frequency"], d["recency"], d["T"])
-        )
-
-    def expected_purchases_new_customer(self, t: Any) -> Any:
-        """Expected number of repeat purchases in ``t`` periods after a first purchase."""
-        return expected_new(self._theta(), t)
 
     def probability_of_n_purchases(self, t: float, n: Any) -> Any:
         """P(X(t) = n) for a new customer, by integrating over the lifetime distribution.
@@ -305,3 +289,4 @@ class ParetoNBDModel(CLVEstimator):
 
     _expected_fn = staticmethod(expected)
     _p_alive_fn = staticmethod(p_alive)
+    _expected_new_fn = staticmethod(expected_new)
