@@ -358,6 +358,31 @@ TABLES: dict[str, TableSpec] = {
             ),
             importable=False,
         ),
+        # --- privacy (issue 6): add privacy tables below this line ---
+        # --- web app (issue 5): add web tables below this line ---
+        # --- surveys (issue 5): add survey tables below this line ---
+        TableSpec(
+            "alerts",
+            ("alert_id",),
+            (
+                _c("alert_id", S, required=True),
+                _c("kind", S, required=True, allowed=("detractor", "low_csat", "high_effort", "automation")),
+                _c("customer_id", S),
+                _c("feedback_id", S, doc="the answer that raised it"),
+                _c("survey_id", S),
+                _c("score", dt.float64),
+                _c("comment", S, "basic"),
+                _c("created_at", TS, required=True),
+                _c("first_response_at", TS, doc="when a person first acted on it (time-to-first-response)"),
+                _c("responded_by", S),
+                _c("resolved_at", TS),
+                _c("note", S),
+            ),
+            doc="Closed-loop alerts raised by survey answers (a detractor, a low CSAT) and by automations.",
+            importable=False,
+        ),
+        # --- recommendations (issue 7): add recommendation tables below this line ---
+        # --- activation (issue 7): add activation tables below this line ---
     ]
 }
 
