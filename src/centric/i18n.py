@@ -27,9 +27,21 @@ def _check(lang: str) -> str:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """All messages of one language."""
-    text = resources.files("centric.locales").joinpath(f"{_check(lang)}.json").read_text("utf-8")
-    return dict(json.loads(text))
+    """All messages of one language: ``{lang}.json`` plus each area's ``{area}.{lang}.json``.
+
+    Areas (privacy, web, surveys, activation …) keep their messages in their own files; a key
+    defined twice is a mistake and raises.
+    """
+    folder = resources.files("centric.locales")
+    out: dict[str, str] = dict(json.loads(folder.joinpath(f"{_check(lang)}.json").read_text("utf-8")))
+    for f in sorted(folder.iterdir(), key=lambda f: f.name):
+        if f.name.endswith(f".{lang}.json"):
+            part = dict(json.loads(f.read_text("utf-8")))
+            twice = sorted(set(part) & set(out))
+            if twice:
+                raise ValueError(f"Message keys defined twice in {f.name}: {twice[:5]}")
+            out.update(part)
+    return out
 
 
 def t(key: str, lang: str = "vi") -> str:
