@@ -76,6 +76,7 @@ def init(workspace: WorkspaceOpt = None) -> None:
     """Create a workspace with an empty store."""
     s = _settings(workspace)
     s.workspace.mkdir(parents=True, exist_ok=True)
+    s.secret(create=True)
     with _open(s) as store:
         R.console.print(f"Workspace [bold]{s.workspace}[/bold] ready; store {store.url} (schema v{store.schema_version}).")
 
@@ -197,6 +198,7 @@ def demo(
     if (ws / DEMO_MARKER).exists():
         shutil.rmtree(ws)
     ws.mkdir(parents=True, exist_ok=True)
+    s.secret(create=True)
     (ws / DEMO_MARKER).write_text(f"scale={scale} seed={seed}\n", encoding="utf-8")
     progress = R.RichProgress()
     with progress.task(f"Generating demo retailer (SF {scale:g}) / Tạo dữ liệu mẫu") as task:
