@@ -13,7 +13,9 @@ process (so peak memory is its own), the journeys calls are timed:
 * ``sessions``: :func:`centric.journeys.sessions` counted in the backend (sessionisation:
   ``lag`` + running sum over every event, then one row per session);
 * ``funnel``: :func:`centric.journeys.funnel` overall;
-* ``funnel_by_channel``: the same cut by channel.
+* ``funnel_by_channel``: the same cut by channel;
+* ``step_sessions_and_funnels``: what the pipeline's journeys step does — one sessionisation,
+  materialised and shared by the sessions table and the overall and by-channel funnels.
 
 Prints one JSON object (seconds per step, total, peak RSS of the timing process, machine)
 and appends it to ``bench/out/journeys.jsonl``.
@@ -90,6 +92,9 @@ def build(db: Path, n_events: int) -> dict[str, float]:
 
 def run(db: Path) -> dict[str, float]:
     from centric.journeys import funnel, sessions
+    from centric.journeys._common import SYSTEM_EVENTS
+    from centric.journeys._funnel import funnel_and_cut
+    from centric.journeys._sessions import _sessionize
     from centric.store import connect
 
     store = connect(f"duckdb://{db}")
@@ -107,6 +112,15 @@ def run(db: Path) -> dict[str, float]:
     funnel(ev, by="channel")
     out["funnel_by_channel_s"] = round(time.perf_counter() - t, 2)
     out["total_s"] = round(out["sessions_s"] + out["funnel_s"] + out["funnel_by_channel_s"], 2)
+    # what the journeys step does: one sessionisation, materialised, shared by the sessions table
+    # and the overall and by-channel funnels
+    t = time.perf_counter()
+    with _sessionize(ev, gap_minutes=30, source_sessions=False, exclude=SYSTEM_EVENTS, seq=False,
+                     keep=["customer_id", "channel", "name"]).cache() as shared:
+        sess = sessions(shared)
+        sess.group_by("channel").aggregate(n=sess.count(), converted=sess.converted.cast("int64").sum()).execute()
+        funnel_and_cut(shared, by="channel")
+    out["step_sessions_and_funnels_s"] = round(time.perf_counter() - t, 2)
     out["peak_rss_mb"] = round(_rss_mb(), 1)
     store.close()
     return out

@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import CentricError, InputError, InvalidParameterError
 
 __all__ = [
@@ -140,7 +141,7 @@ def label_definition(horizon_days: int = DEFAULT_HORIZON_DAYS) -> dict[str, str]
 
 
 def _secs(col: ir.Value) -> ir.IntegerValue:
-    return col.epoch_seconds().cast("int64")
+    return epoch_seconds(col).cast("int64")
 
 
 def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:

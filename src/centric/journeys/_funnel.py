@@ -9,6 +9,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import InvalidParameterError
 from centric.journeys._common import DEFAULT_STEPS, SYSTEM_EVENTS, check_columns, check_steps, step_name
 from centric.journeys._sessions import _sessionize
@@ -45,6 +46,9 @@ def _units(
     exclude: Sequence[str],
     extra: Sequence[str] = (),
 ) -> tuple[ibis.Table, list[str]]:
+    if within == "session" and "session_no" in events.columns:  # already sessionised: share it
+        keys = ["session_key"] if source_sessions and "session_key" in events.columns else ["actor", "session_no"]
+        return events, keys
     if within == "session":
         # only the columns the funnel needs travel through the session window (not the JSON properties)
         keep = [c for c in events.columns if c in _SESSION_COLUMNS or c in extra]
@@ -98,7 +102,7 @@ def step_events(
     if by is not None:
         ev = ev.mutate(**{by: ev[by].cast("string").fill_null(MISSING)})
         keys.append(by)
-    return ev.select(*keys, "name", _t=ev.occurred_at.epoch_seconds()), keys
+    return ev.select(*keys, "name", _t=epoch_seconds(ev.occurred_at)), keys
 
 
 def reach_times(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.Table:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import ibis
 from ibis import _
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import InvalidParameterError
 from centric.journeys._common import SYSTEM_EVENTS, check_columns
 
@@ -89,7 +90,7 @@ def _sessionize(
     ev = events.filter(_.customer_id.notnull() | _.anonymous_id.notnull())
     if exclude:
         ev = ev.filter(~_.name.isin(list(exclude)))
-    ev = ev.mutate(actor=ibis.coalesce(_.customer_id, _.anonymous_id), _secs=_.occurred_at.epoch_seconds())
+    ev = ev.mutate(actor=ibis.coalesce(ev.customer_id, ev.anonymous_id), _secs=epoch_seconds(ev.occurred_at))
     if keep is not None:
         cols = ["actor", "_secs", "occurred_at", *(["event_id"] if seq else [])]
         cols += [c for c in (*keep, *(["session_id"] if source_sessions else [])) if c not in cols]
@@ -139,28 +140,37 @@ def sessions(
     --------
     >>> sessions(store.table("events")).converted.mean().execute()  # doctest: +SKIP
     """
-    ev = (
-        events
-        if "session_key" in events.columns
-        else _sessionize(
+    if "session_no" in events.columns:  # already sessionised (sessionize, or the step's shared table)
+        ev = events
+        keys = ["session_key"] if source_sessions and "session_key" in events.columns else ["actor", "session_no"]
+    else:
+        # only what the aggregates read travels through the windows; grouping by (actor, session_no)
+        # and building the text key after the aggregation keeps strings out of the 1-row-per-event work
+        ev = _sessionize(
             events,
             gap_minutes=gap_minutes,
             source_sessions=source_sessions,
             exclude=exclude,
-            keep=["customer_id", "channel", "name"],  # only what the aggregates below read
+            seq=False,
+            keep=["customer_id", "channel", "name"],
         )
-    )
-    out = ev.group_by("session_key").aggregate(
-        actor=ev.actor.min(),
-        customer_id=ev.customer_id.max(),
-        start=ev.occurred_at.min(),
-        end=ev.occurred_at.max(),
-        n_events=ev.count(),
-        channel=ev.channel.argmin(ev.seq),
-        converted=(ev.name == conversion).any(),
-        _s0=ev.occurred_at.epoch_seconds().min(),
-        _s1=ev.occurred_at.epoch_seconds().max(),
-    )
+        keys = ["session_key"] if source_sessions else ["actor", "session_no"]
+    secs = epoch_seconds(ev.occurred_at)
+    aggs = {
+        "customer_id": ev.customer_id.max(),
+        "start": ev.occurred_at.min(),
+        "end": ev.occurred_at.max(),
+        "n_events": ev.count(),
+        "channel": ev.channel.argmin(secs),  # the first event's (at the same instant: any of them)
+        "converted": (ev.name == conversion).any(),
+        "_s0": secs.min(),
+        "_s1": secs.max(),
+    }
+    if "actor" not in keys:
+        aggs["actor"] = ev.actor.min()
+    out = ev.group_by(keys).aggregate(**aggs)
+    if "session_key" not in keys:
+        out = out.mutate(session_key=out.actor.concat("#", out.session_no.cast("string")))
     return out.mutate(duration_seconds=(out._s1 - out._s0).cast("int64")).select(
         "session_key",
         "actor",

@@ -15,12 +15,12 @@ import ibis
 import pandas as pd
 
 from centric.exceptions import CentricError
-from centric.journeys._common import DEFAULT_STEPS, plain
+from centric.journeys._common import DEFAULT_STEPS, SYSTEM_EVENTS, plain
 from centric.journeys._feedback import NEGATIVE_RULES
 from centric.journeys._friction import FRICTION_COLUMNS, rank_friction
 from centric.journeys._funnel import funnel, funnel_and_cut
 from centric.journeys._paths import top_paths
-from centric.journeys._sessions import sessions
+from centric.journeys._sessions import _sessionize, sessions
 from centric.journeys._stages import stage_table
 
 __all__ = ["PERSONA_SOURCES", "journeys_step", "persona_column"]
@@ -116,25 +116,30 @@ def journeys_step(
             )
             out["status"] = "no events"
             return
-        sess = sessions(events, gap_minutes=gap_minutes)
-        per_channel = (
-            sess.group_by("channel")
-            .aggregate(
-                sessions=sess.count(),
-                converted=sess.converted.cast("int64").sum(),
-                median_seconds=sess.duration_seconds.median(),
+        # one sessionisation, materialised once, for the sessions table and both funnels
+        with _sessionize(
+            events, gap_minutes=gap_minutes, source_sessions=False, exclude=SYSTEM_EVENTS, seq=False,
+            keep=["customer_id", "channel", "name"],
+        ).cache() as shared:
+            sess = sessions(shared)
+            per_channel = (
+                sess.group_by("channel")
+                .aggregate(
+                    sessions=sess.count(),
+                    converted=sess.converted.cast("int64").sum(),
+                    median_seconds=sess.duration_seconds.median(),
+                )
+                .execute()
+                .sort_values("channel")
+                .reset_index(drop=True)
             )
-            .execute()
-            .sort_values("channel")
-            .reset_index(drop=True)
-        )
-        out["sessions"] = {
-            "n": int(per_channel["sessions"].sum()),
-            "converted": int(per_channel["converted"].sum()),
-            "by_channel": _rows(per_channel, ["channel", "sessions", "converted", "median_seconds"]),
-        }
-        # one sessionisation for both cuts (the by-channel step events also give the overall funnel)
-        overall, by_channel = funnel_and_cut(events, steps, by="channel", gap_minutes=gap_minutes)
+            out["sessions"] = {
+                "n": int(per_channel["sessions"].sum()),
+                "converted": int(per_channel["converted"].sum()),
+                "by_channel": _rows(per_channel, ["channel", "sessions", "converted", "median_seconds"]),
+            }
+            # one sessionisation for both cuts (the by-channel step events also give the overall funnel)
+            overall, by_channel = funnel_and_cut(shared, steps, by="channel", gap_minutes=gap_minutes)
         frames["funnel"], frames["funnel_by_channel"] = overall, by_channel
         out["funnel"] = _funnel_json(overall)
         out["funnel_by_channel"] = {str(g): _funnel_json(part) for g, part in by_channel.groupby("channel")}

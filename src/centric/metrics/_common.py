@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import ibis
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import InputError, InvalidParameterError
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -83,7 +84,7 @@ def period_index(ts: ibis.Value, freq: str, tz: str = DEFAULT_TZ) -> ibis.Value:
     check_freq(freq)
     off = tz_offset_seconds(tz)
     if freq == "W":
-        local_days = ((ts.epoch_seconds() + off) / 86400).floor()
+        local_days = ((epoch_seconds(ts) + off) / 86400).floor()
         return ((local_days + 3) / 7).floor().cast("int64")
     local = ts + ibis.interval(seconds=off) if off else ts
     if freq == "M":

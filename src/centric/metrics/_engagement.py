@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import InvalidParameterError
 from centric.metrics._common import DEFAULT_TZ, check_table, customer_key, to_utc
 from centric.metrics._intervals import check_confidence, t_mean_interval
@@ -107,7 +108,7 @@ def engagement_index(
         if w
         else ibis.literal(float(default_weight))
     )
-    age_days = (ibis.literal(cut.timestamp()) - e.occurred_at.epoch_seconds().cast("float64")) / 86400.0
+    age_days = (ibis.literal(cut.timestamp()) - epoch_seconds(e.occurred_at).cast("float64")) / 86400.0
     e = e.mutate(_x=weight * (age_days * (-math.log(2) / float(half_life_days))).exp())
     per = e.group_by("_c").aggregate(events=e.count(), raw=e._x.sum())
     return per.select(

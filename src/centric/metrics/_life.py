@@ -11,6 +11,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import InputError, InvalidParameterError
 from centric.metrics._common import (
     DEFAULT_TZ,
@@ -80,7 +81,7 @@ def life_impact_index(
     rows = rows.mutate(
         _who=ibis.coalesce(*[rows[c] for c in who]) if len(who) > 1 else rows[who[0]],
         _sv=rows.survey_id if "survey_id" in rows.columns else ibis.literal("", type="string"),
-        _day=((rows.submitted_at.epoch_seconds() + tz_offset_seconds(tz)) / 86400).floor(),
+        _day=((epoch_seconds(rows.submitted_at) + tz_offset_seconds(tz)) / 86400).floor(),
     )
     rows, label = with_group(rows, by, time_col="submitted_at", freq=freq, tz=tz)
     keys = ["_who", "_sv", "_day"] + (["_g"] if label else [])

@@ -31,6 +31,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.exceptions import InputError, InvalidParameterError
 from centric.metrics._common import (
     DEFAULT_TZ,
@@ -290,7 +291,7 @@ def inactivity_rule(
     if as_of is not None:
         o = o.filter(o.ordered_at < ibis.literal(to_utc(as_of, name="as_of", tz=tz)))
     o = o.mutate(
-        _c=customer_key(o), _d=((o.ordered_at.epoch_seconds() + tz_offset_seconds(tz)) / 86400).floor()
+        _c=customer_key(o), _d=((epoch_seconds(o.ordered_at) + tz_offset_seconds(tz)) / 86400).floor()
     )
     days = o.filter(o._c.notnull()).select("_c", "_d").distinct()
     per = days.group_by("_c").aggregate(k=days.count(), first=days._d.min(), last=days._d.max())

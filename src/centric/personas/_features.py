@@ -27,6 +27,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from centric._ibis import epoch_seconds
 from centric.metrics._common import DEFAULT_TZ, completed_orders, customer_key, to_utc
 from centric.personas._rfm import rfm_segments
 from centric.store import Store
@@ -105,7 +106,7 @@ def customer_features(store: Store, *, as_of: Any, tz: str = DEFAULT_TZ) -> pd.D
         _disc=(o.discount.fill_null(0) > 0).cast("float64").mean(),
     )
     base = base.mutate(
-        tenure_days=(end.epoch_seconds() - base._first.epoch_seconds()).cast("float64") / 86400.0
+        tenure_days=(epoch_seconds(end) - epoch_seconds(base._first)).cast("float64") / 86400.0
     )
     base = base.select(customer_id="_c", tenure_days="tenure_days", discount_share="_disc")
     r = _frame(rfm.select("customer_id", "recency_days", "frequency", "monetary", "rfm_segment"))

@@ -28,6 +28,7 @@ from typing import Any
 
 import ibis
 
+from centric._ibis import epoch_seconds
 from centric.metrics._common import DEFAULT_TZ, check_table, completed_orders, customer_key, to_utc
 
 __all__ = ["RFM_SEGMENTS", "rfm_segment_name", "rfm_segments"]
@@ -103,7 +104,7 @@ def rfm_segments(orders: ibis.Table, *, as_of: Any, tz: str = DEFAULT_TZ) -> ibi
     )
     per = per.mutate(
         customer_id=per._c,
-        recency_days=(end.epoch_seconds() - per._last.epoch_seconds()).cast("float64") / 86400.0,
+        recency_days=(epoch_seconds(end) - epoch_seconds(per._last)).cast("float64") / 86400.0,
     ).select("customer_id", "recency_days", "frequency", "monetary")
     per = _score(per, "recency_days", descending=True)
     per = _score(per, "frequency", descending=False)
