@@ -175,8 +175,10 @@ def backtest(
     check_setting(setting)
     horizon = _check_horizon(horizon_days)
     end = _end(store, as_of, tz)
+    from centric.privacy import scoped_store
+
     out, _ = _run_backtest(
-        store,
+        scoped_store(store),  # only customers allowed 'analytics' are profiled
         horizon=horizon,
         end=end,
         tz=tz,
@@ -224,11 +226,16 @@ def churn_step(
     """
     summary, frames = results.summary, results.frames
     horizon = _check_horizon(horizon_days)
+    # privacy: training and scoring profile people, so only customers allowed 'analytics' (and not
+    # restricted) are read; writes below still go to the store itself
+    from centric.privacy import scoped_store
+
+    source = scoped_store(store)
     try:
         check_setting(setting)
         end = _end(store, as_of, tz)
         bt, latest = _run_backtest(
-            store,
+            source,
             horizon=horizon,
             end=end,
             tz=tz,
@@ -238,7 +245,7 @@ def churn_step(
         )
         model = ChurnClassifier(horizon, calibration, min_customers=min_customers, random_state=random_state)
         model.fit(*_xy(latest))
-        current = churn_frame(store, cutoff=end, horizon_days=horizon, tz=tz, label=False)
+        current = churn_frame(source, cutoff=end, horizon_days=horizon, tz=tz, label=False)
     except CentricError as exc:
         _unavailable(summary, horizon, setting, exc)
         return

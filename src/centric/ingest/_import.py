@@ -32,7 +32,8 @@ CHUNK_ROWS = 500_000
 class ImportReport:
     """What one import did, in numbers.
 
-    Invariant: ``rows_read == rows_stored + rows_merged + rows_quarantined + rows_blank``.
+    Invariant: ``rows_read == rows_stored + rows_merged + rows_quarantined + rows_blank + rows_suppressed``
+    (``rows_suppressed``: rows of erased people, skipped because they are on the suppression list).
 
     Examples
     --------
@@ -56,6 +57,7 @@ class ImportReport:
     reasons: Counter[str] = field(default_factory=Counter)
     already_imported: bool = False
     seconds: float = 0.0
+    rows_suppressed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``reasons`` as a plain dict, most common first)."""
@@ -80,6 +82,7 @@ def import_file(
     timezone: str = "Asia/Ho_Chi_Minh",
     currency: str = "VND",
     progress: Callable[[int], object] | None = None,
+    secret: bytes | None = None,
 ) -> ImportReport:
     """Import one CSV, XLSX, Parquet or JSON Lines file into its canonical table.
 
@@ -107,6 +110,9 @@ def import_file(
         Currency of amounts when the file has no currency column or cell.
     progress
         Called with the number of rows just processed, for a progress bar.
+    secret
+        Workspace secret for checking the suppression list of erased people (default:
+        ``CENTRIC_SECRET`` or the ``.centric-secret`` beside a DuckDB store file).
 
     Returns
     -------
@@ -147,11 +153,14 @@ def import_file(
     if len(previous):
         return _already_imported(previous.iloc[0], base, started)
 
+    from centric.privacy._suppress import Suppressor
+
+    suppressor = Suppressor.for_store(store, secret)
     _fast_inserts(store)
     tracker = DuplicateTracker(spec.key)
     line_counter: dict[str, int] = {}
     reasons: Counter[str] = Counter()
-    read = stored = merged = quarantined = blank = conflicts = 0
+    read = stored = merged = quarantined = blank = conflicts = suppressed = 0
     ignored = list(cmap.ignored)
     for chunk in src.chunks(CHUNK_ROWS):
         for extra in chunk.frame.columns:  # JSON Lines may add keys after the first lines
@@ -160,9 +169,13 @@ def import_file(
         checked = validate_chunk(chunk.frame, chunk.rows, cmap, source=source, timezone=timezone,
                                  currency=currency, line_counter=line_counter)
         keep, dups, clash = tracker.split(checked.good, checked.content)
+        bad = checked.bad
+        if suppressor is not None:
+            keep, gone = suppressor.split(table, keep)
+            bad, gone_bad = suppressor.split_bad(bad, source)
+            suppressed += gone + gone_bad
         keep["batch_id"] = batch_id
         added, present = store.append_new(table, keep)
-        bad = checked.bad
         if chunk.broken:
             broken = pd.DataFrame(
                 [{"row_number": r, "raw": json.dumps({"line": text}, ensure_ascii=False), "reasons": why}
@@ -183,7 +196,7 @@ def import_file(
         reasons.update(checked.kinds)
         if progress is not None:
             progress(n)
-    assert read == stored + merged + quarantined + blank, "every row must end in exactly one place"
+    assert read == stored + merged + quarantined + blank + suppressed, "every row must end in exactly one place"
     store.append_new("import_batches", pd.DataFrame([{
         "batch_id": batch_id, "path": str(src.path), "sha256": src.sha256, "table": table,
         "source": source, "mapping": json.dumps(cmap.columns, ensure_ascii=False), "rows_read": read,
@@ -193,7 +206,8 @@ def import_file(
     base["ignored_columns"] = tuple(ignored)
     return ImportReport(**base, rows_read=read, rows_stored=stored, rows_merged=merged,
                         rows_quarantined=quarantined, rows_blank=blank, conflicting_duplicates=conflicts,
-                        reasons=reasons, already_imported=False, seconds=time.perf_counter() - started)
+                        reasons=reasons, already_imported=False, seconds=time.perf_counter() - started,
+                        rows_suppressed=suppressed)
 
 
 def _fast_inserts(store: Store) -> None:

@@ -69,6 +69,13 @@ def personas_step(
     run_id = summary.get("run_id") or getattr(results, "run_id", None)
     run_id = run_id or now.strftime("personas-%Y%m%dT%H%M%S")
     features = customer_features(store, as_of=as_of)
+    # privacy: personas profile, so only customers with the 'analytics' purpose (and not restricted)
+    from centric.privacy import profiling_scope
+
+    scope = profiling_scope(store)
+    if scope is not None:
+        allowed = set(scope.execute()["customer_id"].astype(str))
+        features = features[features.index.astype(str).isin(allowed)]
     rfm_rows, rfm_frame = _rfm_counts(features)
     frames["rfm_segments"] = rfm_frame
     model = PersonaModel(random_state=random_state, min_customers=min_customers)

@@ -19,7 +19,16 @@ import pandas as pd
 
 from centric.privacy._purposes import purpose as _purpose
 
-__all__ = ["Decision", "allowed_customers", "check", "consent_state", "restricted_customers"]
+__all__ = [
+    "Decision",
+    "ScopedStore",
+    "allowed_customers",
+    "check",
+    "consent_state",
+    "profiling_scope",
+    "restricted_customers",
+    "scoped_store",
+]
 
 
 @dataclass(frozen=True)
@@ -74,12 +83,18 @@ def allowed_customers(store: Any, purpose: str, at: _dt.datetime | pd.Timestamp 
 def check(store: Any, customer_id: str, purpose: str, at: _dt.datetime | pd.Timestamp | None = None) -> Decision:
     """Decide one customer and purpose now (activation calls this at send time)."""
     p = _purpose(purpose)
-    if restricted_customers(store).filter(ibis._.customer_id == customer_id).count().execute():
+    if store.has_table("restrictions") and store.table("restrictions").filter(
+        (ibis._.customer_id == customer_id) & ibis._.lifted_at.isnull()
+    ).count().execute():
         return Decision(customer_id, p.id, False, "processing is restricted at the customer's request")
     if not p.needs_consent:
         return Decision(customer_id, p.id, True, f"legal basis: {p.basis}")
-    s = consent_state(store, at)
-    row = s.filter((s.customer_id == customer_id) & (s.purpose == p.id)).execute()
+    # the customer's own records only (the window over every consent costs ~0.1 s at SF 1 per call)
+    c = store.table("consents")
+    c = c.filter((c.customer_id == customer_id) & (c.purpose == p.id))
+    if at is not None:
+        c = c.filter(c.recorded_at <= pd.Timestamp(at).to_pydatetime())
+    row = c.order_by([ibis.desc(c.recorded_at), ibis.desc(c.status)]).limit(1).execute()
     if row.empty:
         return Decision(customer_id, p.id, False, f"no consent recorded for {p.id!r}")
     st = str(row["status"].iloc[0])
@@ -87,3 +102,44 @@ def check(store: Any, customer_id: str, purpose: str, at: _dt.datetime | pd.Time
     if st == "granted":
         return Decision(customer_id, p.id, True, f"consent granted at {when}")
     return Decision(customer_id, p.id, False, f"consent withdrawn at {when}")
+
+
+def profiling_scope(store: Any, purpose: str = "analytics") -> ibis.Table | None:
+    """The customers a profiling step may use, or ``None`` when the workspace keeps no consent ledger.
+
+    Profiling steps (personas, churn scoring) call this. With consent records present, only
+    customers allowed ``purpose`` (default ``analytics``) and not restricted are profiled. A
+    workspace that has never recorded or imported a consent (``consents`` empty) does not track
+    consent in Centric; the step then profiles everyone except restricted customers and should
+    say so (``None`` is returned only when nobody is restricted either).
+    """
+    if int(store.table("consents").count().execute()):
+        return allowed_customers(store, purpose)
+    restricted = restricted_customers(store)
+    if int(restricted.count().execute()):
+        return store.table("customers").select("customer_id").anti_join(restricted, "customer_id")
+    return None
+
+
+class ScopedStore:
+    """A read view of a store in which every table with a ``customer_id`` holds only ``scope``'s customers.
+
+    Profiling steps hand it to code that reads the store (feature frames, model fits), so people
+    outside the purpose are neither trained on nor scored; writes go to the real store.
+    """
+
+    def __init__(self, store: Any, scope: ibis.Table) -> None:
+        self._store, self._scope = store, scope.select("customer_id").distinct()
+
+    def table(self, name: str) -> ibis.Table:
+        t = self._store.table(name)
+        return t.semi_join(self._scope, "customer_id") if "customer_id" in t.columns else t
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def scoped_store(store: Any, purpose: str = "analytics") -> Any:
+    """``store`` limited to the customers :func:`profiling_scope` allows (the store itself when it allows all)."""
+    scope = profiling_scope(store, purpose)
+    return store if scope is None else ScopedStore(store, scope)

@@ -56,12 +56,14 @@ PURPOSES: dict[str, Purpose] = {p.id: p for p in (
     Purpose("marketing_sms", "Marketing by SMS", "Tiếp thị qua SMS", "consent", 2 * 365, ("basic",), "sms"),
     Purpose("marketing_messenger", "Marketing on Messenger", "Tiếp thị qua Messenger", "consent", 2 * 365,
             ("basic",), "messenger"),
-    Purpose("wellbeing_survey", "Wellbeing answers (sensitive data)", "Câu trả lời về sức khoẻ, hạnh phúc (dữ liệu nhạy cảm)",
+    Purpose("wellbeing_survey", "Wellbeing answers (sensitive data)",
+            "Câu trả lời về sức khoẻ, hạnh phúc (dữ liệu nhạy cảm)",
             "consent", 365, ("sensitive",)),
     Purpose("processors", "Sharing with processors (e-mail, SMS, Zalo gateways)",
             "Chia sẻ với bên xử lý (cổng e-mail, SMS, Zalo)", "consent", 2 * 365, ("basic",)),
     Purpose("cross_border", "Transfer abroad (cloud hosting outside Vietnam)",
-            "Chuyển dữ liệu ra nước ngoài (lưu trữ đám mây ngoài Việt Nam)", "consent", 2 * 365, ("basic", "sensitive")),
+            "Chuyển dữ liệu ra nước ngoài (lưu trữ đám mây ngoài Việt Nam)", "consent", 2 * 365,
+            ("basic", "sensitive")),
 )}
 
 
