@@ -343,6 +343,7 @@ STEPS = [
     ("Personas / Chân dung khách hàng", "centric.personas", "personas"),
     ("Journeys & friction / Hành trình & điểm ma sát", "centric.journeys", "journeys"),
     ("Churn risk model / Mô hình nguy cơ rời bỏ", "centric.churn", "churn"),
+    ("Recommendations & next best action / Gợi ý & hành động tiếp theo", "centric.recommend", "recommend"),
 ]
 
 

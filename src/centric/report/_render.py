@@ -95,6 +95,7 @@ def render_report(summary: dict[str, Any], frames: dict[str, Any], out_dir: Path
         ("personas", t("report.personas", lang)),
         ("journeys", t("report.journeys", lang)),
         ("churn_model", t("report.churn_model", lang)),
+        ("recommend", t("recommend.title", lang)),
     ]
     html = env.get_template("report.html.j2").render(
         lang=lang,
