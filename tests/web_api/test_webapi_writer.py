@@ -1,0 +1,96 @@
+"""The single writer: group commit, idempotency across a group, rollback of a failed group."""
+
+from __future__ import annotations
+
+import threading
+
+import pyarrow as pa
+import pytest
+
+
+def _rows(ids):
+    from centric.web._writer import arrow_schema
+
+    schema = arrow_schema("events")
+    n = len(ids)
+    cols = {name: pa.nulls(n, schema.field(name).type) for name in schema.names}
+    cols["event_id"] = pa.array(ids, pa.string())
+    cols["name"] = pa.array(["page_view"] * n, pa.string())
+    cols["occurred_at"] = pa.array([0] * n, pa.timestamp("us", tz="UTC"))
+    return pa.table(cols, schema=schema)
+
+
+@pytest.fixture
+def store(tmp_path):
+    from centric.store import connect
+
+    s = connect(f"duckdb://{tmp_path}/w.duckdb")
+    yield s
+    s.close()
+
+
+def test_concurrent_batches_are_grouped_and_each_id_is_stored_once(store):
+    from centric.web._writer import Writer
+
+    w = Writer(store, threading.RLock())
+    # 16 threads, 20 batches each of 50 ids; batches overlap by half with the previous thread's ids
+    results = {}
+    gate = threading.Barrier(16)
+
+    def worker(t):
+        gate.wait()
+        out = []
+        for b in range(20):
+            ids = [f"e{t}-{b}-{i}" for i in range(25)] + [f"e{(t + 1) % 16}-{b}-{i}" for i in range(25)]
+            out.append(w.submit("events", _rows(ids)))
+        results[t] = out
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(16)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    w.stop()
+    unique = 16 * 20 * 25  # every id is "e{t}-{b}-{i}" for i < 25
+    assert store.count("events") == unique
+    assert store.con.con.execute("SELECT count(DISTINCT event_id) FROM events").fetchone()[0] == unique
+    all_results = [r for rs in results.values() for r in rs]
+    assert sum(r.accepted for r in all_results) == unique
+    assert sum(r.accepted + r.duplicates for r in all_results) == 16 * 20 * 50
+    assert w.rows_committed == unique
+    assert w.commits < 16 * 20  # batches waiting together were committed together
+
+
+def test_a_failed_write_is_rolled_back_and_does_not_fail_its_group(store):
+    from centric.exceptions import StoreError
+    from centric.web._writer import Writer, WriteResult, _Item
+
+    w = Writer(store, threading.RLock())
+    assert w.submit("events", _rows(["keep"])).accepted == 1
+    w.stop()
+    # queue an insert and a failing call before the thread runs: they form one group, one transaction
+    a, b = _Item("events", _rows(["ok-1", "ok-2"]), None), _Item(None, None, _boom)
+    w.queue.put(a)
+    w.queue.put(b)
+    w.start()
+    with pytest.raises(StoreError, match="rolled back: disk on fire"):
+        b.future.result(timeout=30)
+    assert a.future.result(timeout=30) == WriteResult(2, 0)  # retried alone after the group failed
+    w.stop()
+    assert w.commits == 2
+    # the failing call's own insert was rolled back
+    assert [r[0] for r in store.con.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()] == [
+        "keep", "ok-1", "ok-2"]
+
+
+def _boom(store):
+    store.con.con.execute("INSERT INTO events (event_id, name) VALUES ('also-lost', 'x')")
+    raise RuntimeError("disk on fire")
+
+
+def test_submit_validates_the_table_name(store):
+    from centric.exceptions import UnknownTableError
+    from centric.web._writer import Writer
+
+    with pytest.raises(UnknownTableError, match="Unknown table 'evnts'"):
+        Writer(store, threading.RLock()).submit("evnts", _rows(["x"]))
