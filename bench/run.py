@@ -11,6 +11,14 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     [sys.executable, str(HERE / "bench_pipeline.py"), "--scale", "1"],
     [sys.executable, str(HERE / "bench_clv.py")],
+    [sys.executable, str(HERE / "bench_journeys.py")],
+    [sys.executable, str(HERE / "bench_churn.py")],
+    [sys.executable, str(HERE / "bench_recommend.py")],
+    [sys.executable, str(HERE / "bench_activation.py")],
+    [sys.executable, str(HERE / "bench_privacy.py")],
+    [sys.executable, str(HERE / "bench_surveys.py")],
+    [sys.executable, str(HERE / "bench_web_ingest.py")],
+    [sys.executable, str(HERE / "bench_web_pages.py"), "--scale", "1"],
 ]
 
 if __name__ == "__main__":

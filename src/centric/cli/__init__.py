@@ -100,7 +100,7 @@ def import_(
             raise InputError(f"File not found: {str(p)!r}. Check the path (relative paths start at {Path.cwd()}).")
     with _open(s) as store:
         reports = import_paths(store, paths, table=table, source=source, mapping=mapping, timezone=s.timezone,
-                               currency=s.currency)
+                               currency=s.currency, secret=s.secret(create=True))
     dicts = [r.to_dict() for r in reports]
     if as_json:
         typer.echo(json.dumps(dicts, ensure_ascii=False, indent=2, default=str))
@@ -137,7 +137,7 @@ def _import_folder(store: Any, folder: Path, s: Settings, progress: Any) -> list
         raise InputError(f"Folder not found: {str(folder)!r}.")
     with progress.task("Importing / Nhập dữ liệu") as task:
         reports = import_paths(store, [folder], timezone=s.timezone, currency=s.currency,
-                               progress=R.callback_progress(task))
+                               secret=s.secret(create=True), progress=R.callback_progress(task))
         read = sum(r.rows_read for r in reports)
         quarantined = sum(r.rows_quarantined for r in reports)
         task.note(f"{len(reports)} files, {read:,} rows read, {quarantined:,} quarantined")
@@ -210,15 +210,28 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from centric.cli._activation import audiences_app, automations_app, email_app
     from centric.cli._churn import churn_app
     from centric.cli._clv import clv_app
     from centric.cli._journeys import journeys_app
     from centric.cli._personas import personas_app
+    from centric.cli._privacy import register_privacy
+    from centric.cli._recommend import nba_app, recommend_app
+    from centric.cli._serve import register as register_serve
+    from centric.cli._surveys import surveys_app
 
     app.add_typer(clv_app, name="clv")
     app.add_typer(personas_app, name="personas")
     app.add_typer(churn_app, name="churn")
     app.add_typer(journeys_app, name="journeys")
+    register_serve(app)  # serve, users, keys
+    app.add_typer(surveys_app, name="surveys")
+    app.add_typer(recommend_app, name="recommend")
+    app.add_typer(nba_app, name="nba")
+    app.add_typer(audiences_app, name="audiences")
+    app.add_typer(automations_app, name="automations")
+    app.add_typer(email_app, name="email")
+    register_privacy(app)  # audit, consent, rights, privacy, breach
 
 
 _register_subcommands()

@@ -61,13 +61,15 @@ def callback_progress(task: _RichTask) -> Any:
 
 def import_table(reports: list[dict[str, Any]], lang: str) -> Table:
     table = Table(title=t("report.quality.imports", lang))
-    for key in ("col.file", "col.table", "col.read", "col.stored", "col.merged", "col.quarantined", "col.blank"):
+    for key in ("col.file", "col.table", "col.read", "col.stored", "col.merged", "col.quarantined", "col.blank",
+                "col.suppressed"):
         table.add_column(t(key, lang), justify="left" if key in ("col.file", "col.table") else "right")
     for r in reports:
         name = str(r.get("path", "")).rsplit("/", 1)[-1]
         table.add_row(
             name, r["table"], *(fmt_number(r.get(k, 0), lang) for k in
-                                ("rows_read", "rows_stored", "rows_merged", "rows_quarantined", "rows_blank"))
+                                ("rows_read", "rows_stored", "rows_merged", "rows_quarantined", "rows_blank",
+                                 "rows_suppressed"))
         )
     return table
 
