@@ -48,6 +48,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/api/v1/personas"): K("read", "viewer"),
     ("GET", "/api/v1/jobs/{job_id}"): K("read", "viewer"),
     ("POST", "/api/v1/jobs/analyze"): K("admin", "analyst"),
+    ("POST", "/api/v1/rights-requests"): K("admin", "admin"),
+    ("GET", "/api/v1/rights-requests/{request_id}"): K("admin", "admin"),
     # pages
     ("GET", "/"): V("viewer"),
     ("GET", "/personas"): V("viewer"),
@@ -66,7 +68,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
 ROLES = ("viewer", "analyst", "admin")
 KEYS = ("ingest", "read", "admin")
 PARAMS = {"customer_id": "C-matrix", "job_id": "j_matrix", "alert_id": "a_matrix", "batch_id": "b_matrix",
-          "row_number": "1", "survey_id": "s_matrix", "token": "t", "message_id": "m"}
+          "row_number": "1", "survey_id": "s_matrix", "token": "t", "message_id": "m", "request_id": "RQ-matrix"}
 
 
 def _routes(app):

@@ -202,3 +202,32 @@ class JobOut(BaseModel):
     error: str | None
     result: dict[str, Any] | None
     started_by: str | None
+
+
+class RightsRequestIn(BaseModel):
+    """A data-subject request taken in over the API (e.g. from a shop's own help-desk form)."""
+
+    kind: Literal["access", "rectification", "erasure", "restriction", "objection", "withdrawal"]
+    customer_id: str = Field(min_length=1, max_length=200)
+    mode: Literal["pdp", "gdpr", "legacy72"] = "pdp"
+    processor: bool = Field(False, description="A processor is involved (PDP: 20 days instead of 15).")
+    details: dict[str, Any] = Field(default_factory=dict, description="withdrawal: {purposes: [...]}; "
+                                    "rectification: {fields: {...}}")
+
+
+class RightsRequestOut(BaseModel):
+    """A rights request with its legal clock (times are ISO 8601, UTC)."""
+
+    request_id: str
+    customer_id: str
+    kind: str
+    status: str
+    mode: str
+    channel: str
+    received_at: str
+    ack_due: str
+    due_at: str
+    extended_until: str | None
+    verified_at: str | None
+    acknowledged_at: str | None
+    completed_at: str | None

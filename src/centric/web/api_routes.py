@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from centric.exceptions import CentricError
 from centric.web import _api_queries as Q
 from centric.web._http import request_lang
 from centric.web.api_models import (
@@ -29,6 +30,8 @@ from centric.web.api_models import (
     IdentifyOut,
     IngestResult,
     JobOut,
+    RightsRequestIn,
+    RightsRequestOut,
     inline_schema,
 )
 from centric.web.auth import Principal, audit, require_key
@@ -48,6 +51,8 @@ Read = Annotated[Principal, Depends(require_key("read"))]
 #: customer-level data: like the customer pages, a logged-in viewer sees aggregates only
 ReadCustomers = Annotated[Principal, Depends(require_key("read", session_role="analyst"))]
 Analyze = Annotated[Principal, Depends(require_key("admin", session_role="analyst"))]
+#: data-subject requests: the privacy officer's work
+Rights = Annotated[Principal, Depends(require_key("admin", session_role="admin"))]
 
 
 def _state(request: Request) -> Any:
@@ -226,3 +231,52 @@ def get_job(request: Request, job_id: str, who: Read) -> dict[str, Any]:
         raise ApiError(404, f"No job {job_id!r} (jobs are kept in memory until the server restarts).",
                        field="job_id")
     return job.to_dict()
+
+
+def _rights_out(row: dict[str, Any]) -> dict[str, Any]:
+    def iso(v: Any) -> str | None:
+        return None if v is None or v != v else _dt.datetime.fromisoformat(str(v)).isoformat()
+
+    out = {k: row.get(k) for k in RightsRequestOut.model_fields}
+    for k in ("received_at", "ack_due", "due_at", "extended_until", "verified_at", "acknowledged_at", "completed_at"):
+        out[k] = iso(out[k])
+    return out
+
+
+@router.post("/rights-requests", response_model=RightsRequestOut, status_code=201,
+             summary="Take in a data-subject request", responses={404: {"model": ErrorBody}})
+def post_rights_request(request: Request, body: RightsRequestIn, who: Rights) -> dict[str, Any]:
+    """Record an access, rectification, erasure, restriction, objection or withdrawal request.
+
+    The answer carries its deadlines (acknowledge within 2 working days, complete within 15 days or
+    20 with a processor under the PDP Law; GDPR and 72-hour modes too). The request then follows the
+    same steps as one taken in with ``centric rights new``: verify identity, acknowledge, complete.
+    """
+    from centric.privacy import open_request
+    from centric.privacy._ledger import ensure_customer
+
+    st = _state(request)
+    with st.store_lock:
+        try:
+            ensure_customer(st.store, body.customer_id)
+        except CentricError as exc:
+            raise ApiError(404, str(exc), field="customer_id") from None
+    row = st.writer.call(lambda store: open_request(
+        store, body.kind, body.customer_id, actor=who.actor, mode=body.mode, processor=body.processor,
+        channel="api", details=body.details, tz=st.settings.timezone))
+    return _rights_out(row)
+
+
+@router.get("/rights-requests/{request_id}", response_model=RightsRequestOut, summary="A rights request and its clock",
+            responses={404: {"model": ErrorBody}})
+def get_rights_request(request: Request, request_id: str, who: Rights) -> dict[str, Any]:
+    """The request's status and deadlines."""
+    from centric.privacy import get_request
+
+    st = _state(request)
+    with st.store_lock:
+        try:
+            row = get_request(st.store, request_id)
+        except CentricError as exc:
+            raise ApiError(404, str(exc), field="request_id") from None
+    return _rights_out(row)
