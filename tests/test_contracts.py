@@ -13,7 +13,8 @@ import centric
 
 SRC = Path(centric.__file__).parent
 PUBLIC = ["centric", "centric.store", "centric.identity", "centric.ingest", "centric.metrics", "centric.report",
-          "centric.demo", "centric.clv", "centric.personas", "centric.churn", "centric.journeys", "centric.exceptions", "centric.schema", "centric.i18n",
+          "centric.demo", "centric.clv", "centric.personas", "centric.churn", "centric.journeys", "centric.exceptions",
+          "centric.schema", "centric.i18n",
           "centric.privacy", "centric.surveys", "centric.recommend", "centric.activation"]
 
 

@@ -35,7 +35,9 @@ def _mac(secret: bytes, kind: str, body: str) -> str:
     return _b64(hmac.new(secret, f"{kind}\x00{body}".encode(), hashlib.sha256).digest())
 
 
-def sign(secret: bytes, kind: str, payload: dict[str, Any], *, ttl_days: float | None = 90, now: float | None = None) -> str:
+def sign(
+    secret: bytes, kind: str, payload: dict[str, Any], *, ttl_days: float | None = 90, now: float | None = None
+) -> str:
     """A token carrying ``payload`` for use ``kind``, valid ``ttl_days`` (None: no expiry)."""
     data = dict(payload)
     if ttl_days is not None:
@@ -48,7 +50,9 @@ def verify(secret: bytes, kind: str, token: str, *, now: float | None = None) ->
     """The payload of a valid ``kind`` token; :class:`InvalidTokenError` otherwise (nothing else is told)."""
     body, _, mac = (token or "").partition(".")
     if not body or not mac or not hmac.compare_digest(mac, _mac(secret, kind, body)):
-        raise InvalidTokenError("This link is not valid: it was changed or made for another use. / Liên kết không hợp lệ.")
+        raise InvalidTokenError(
+            "This link is not valid: it was changed or made for another use. / Liên kết không hợp lệ."
+        )
     try:
         data = dict(json.loads(_unb64(body)))
     except (ValueError, TypeError):  # pragma: no cover - the MAC matched, so the body is ours

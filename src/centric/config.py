@@ -31,7 +31,7 @@ SETTINGS_DOC = {
     "CENTRIC_LANG": "language of the report and messages (vi or en)",
     "CENTRIC_TIMEZONE": "workspace time zone for dates without an offset",
     "CENTRIC_CURRENCY": "currency of amounts without one",
-    "CENTRIC_SECRET": "key for signed links and sessions, at least 32 characters (default: <workspace>/.centric-secret)",
+    "CENTRIC_SECRET": "key for signed links and sessions, ≥ 32 characters (default: <workspace>/.centric-secret)",
 }
 
 
@@ -73,11 +73,14 @@ class Settings:
         if path.exists():
             key = path.read_bytes()
             if len(key) < MIN_SECRET:
-                raise ConfigError(f"The secret in {str(path)!r} has {len(key)} bytes; at least {MIN_SECRET} are needed.")
+                raise ConfigError(
+                    f"The secret in {str(path)!r} has {len(key)} bytes; at least {MIN_SECRET} are needed."
+                )
             return key
         if not create:
             raise ConfigError(
-                f"No secret: set CENTRIC_SECRET or run 'centric init --workspace {self.workspace}' to create {SECRET_FILE}."
+                f"No secret: set CENTRIC_SECRET or run 'centric init --workspace {self.workspace}' "
+                f"to create {SECRET_FILE}."
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         key = _secrets.token_bytes(MIN_SECRET)
