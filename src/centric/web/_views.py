@@ -154,21 +154,21 @@ def alerts_view(store: Any, tz: str, lang: str, *, limit: int = 50) -> dict[str,
 
     def totals(p: dict[str, str]) -> ibis.Table:
         a = store.table("alerts")
-        secs = a.first_response_at.epoch_seconds() - a.created_at.epoch_seconds()
         is_open = a.resolved_at.isnull()
         return a.aggregate(
             open=is_open.cast("int64").sum(),
             waiting=(is_open & a.first_response_at.isnull()).cast("int64").sum(),
-            responded=a.first_response_at.notnull().cast("int64").sum(),
-            median=secs.median(where=a.first_response_at.notnull()),
         )
 
+    from centric.surveys import alert_stats  # time to first response: one definition, the closed loop's
+
     rows = run(store, ("alerts.list", limit), listing)
-    stats = run(store, "alerts.totals", totals).iloc[0]
-    n_open = 0 if pd.isna(stats["open"]) else int(stats["open"])
-    waiting = 0 if pd.isna(stats["waiting"]) else int(stats["waiting"])
-    n_resp = 0 if pd.isna(stats["responded"]) else int(stats["responded"])
-    med = None if n_resp == 0 or pd.isna(stats["median"]) else float(stats["median"])
+    counts = run(store, "alerts.totals", totals).iloc[0]
+    n_open = 0 if pd.isna(counts["open"]) else int(counts["open"])
+    waiting = 0 if pd.isna(counts["waiting"]) else int(counts["waiting"])
+    ttfr = alert_stats(store)
+    n_resp = ttfr.answered
+    med = None if ttfr.median_hours is None else 3600.0 * ttfr.median_hours
     items = []
     for r in rows.to_dict("records"):
         items.append({
@@ -191,16 +191,17 @@ def _duration(secs: float, lang: str) -> str:
 
 
 def respond_alert(store: Any, alert_id: str, *, by: str, now: _dt.datetime | None = None) -> bool:
-    """Record the first response to an alert (kept if already set); ``False`` when no such alert."""
-    a = store.table("alerts")
-    if not int(a.filter(a.alert_id == alert_id).count().execute()):
+    """Record the first response to an alert (kept if already set); ``False`` when no such alert.
+
+    The closed loop's own :func:`centric.surveys.respond_alert` does the work (one row updated).
+    """
+    from centric.exceptions import InputError
+    from centric.surveys import respond_alert as record_response
+
+    try:
+        record_response(store, alert_id, by=by, at=now)
+    except InputError:
         return False
-    when = ibis.literal(pd.Timestamp(now or _dt.datetime.now(_dt.UTC)).to_pydatetime(), type="timestamp('UTC')")
-    hit = (a.alert_id == alert_id) & a.first_response_at.isnull()
-    store.rewrite("alerts", a.mutate(
-        first_response_at=ibis.ifelse(hit, when, a.first_response_at),
-        responded_by=ibis.ifelse(hit, ibis.literal(by), a.responded_by),
-    ))
     return True
 
 
