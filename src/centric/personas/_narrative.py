@@ -13,7 +13,7 @@ from typing import Any
 
 from centric.i18n import fmt_money, fmt_number, fmt_percent
 
-__all__ = ["CATEGORY_NAMES", "name_personas", "narrative", "trait_phrase"]
+__all__ = ["CATEGORY_NAMES", "name_personas", "narrative", "pain_sentence", "trait_phrase"]
 
 #: Category display names (the demo's Vietnamese categories); unknown ones are shown as they are.
 CATEGORY_NAMES: dict[str, tuple[str, str]] = {
@@ -166,13 +166,42 @@ def name_personas(profiles: list[dict[str, Any]]) -> list[dict[str, str]]:
 def _times(lift: float, lang: str) -> str:
     if lift >= 1:
         x = fmt_number(lift, lang, 1)
-        return (
-            f"nhiều gấp {x} lần so với các khách hàng khác"
-            if lang == "vi"
-            else f"{x}× more than other customers"
-        )
+        return f"nhiều gấp {x} lần so với các khách hàng khác" if lang == "vi" else f"{x}× more than other customers"
     x = fmt_number(1 / lift if lift > 0 else float("inf"), lang, 1) if lift > 0 else "∞"
     return f"ít hơn {x} lần so với các khách hàng khác" if lang == "vi" else f"{x}× less than other customers"
+
+
+def pain_sentence(pains: list[dict[str, Any]], lang: str = "en") -> str:
+    """The sentence about a persona's pain points: the distinguishing one, with its lift and shares.
+
+    ``pains`` is a profile's ``pain_points`` (most over-represented first). When the first one is
+    ``distinctive`` (enough customers, interval above 1) the sentence gives its lift and both
+    shares; when none is, it says so; pain points without lift (older profiles) name the first one.
+    """
+    if not pains:
+        return ""
+    vi = lang == "vi"
+    p = pains[0]
+    label = (p["label_vi"] if vi else p["label_en"]).lower()
+    if "distinctive" not in p:
+        return f"Phàn nàn thường gặp nhất: {label}." if vi else f"Most common complaint: {label}."
+    if not p["distinctive"]:
+        return (
+            "Không có phàn nàn nào ở nhóm này nhiều hơn rõ rệt so với các khách hàng khác."
+            if vi
+            else "No complaint is clearly more frequent among them than among other customers."
+        )
+    x = fmt_number(p["lift"], lang, 1)
+    a, b = fmt_percent(100 * p["share"], lang, 1), fmt_percent(100 * p["share_others"], lang, 1)
+    if vi:
+        return (
+            f"Nhóm khách này phàn nàn về {label} nhiều gấp {x} lần so với các khách hàng khác "
+            f"({a} so với {b}; n = {p['customers']})."
+        )
+    return (
+        f"They complain about {label} {x}× more often than other customers "
+        f"({a} of them vs {b} of others; n = {p['customers']})."
+    )
 
 
 def narrative(profile: dict[str, Any], name: str, lang: str = "en") -> str:
@@ -188,9 +217,7 @@ def narrative(profile: dict[str, Any], name: str, lang: str = "en") -> str:
     traits = profile.get("traits") or []
     if traits:
         t = traits[0]
-        s = (
-            "Nhóm khách này " if vi else "They "
-        ) + f"{trait_phrase(t['feature'], lang)} {_times(t['lift'], lang)}"
+        s = ("Nhóm khách này " if vi else "They ") + f"{trait_phrase(t['feature'], lang)} {_times(t['lift'], lang)}"
         if profile.get("channels"):
             top = next(iter(profile["channels"]))
             s += (", chủ yếu mua " if vi else ", mostly shopping ") + _channel(top, lang)
@@ -212,9 +239,7 @@ def narrative(profile: dict[str, Any], name: str, lang: str = "en") -> str:
     if nps:
         if nps.get("value") is None:
             parts.append(
-                f"NPS: chưa đủ câu trả lời (n = {nps['n']})."
-                if vi
-                else f"NPS: too few answers (n = {nps['n']})."
+                f"NPS: chưa đủ câu trả lời (n = {nps['n']})." if vi else f"NPS: too few answers (n = {nps['n']})."
             )
         else:
             v, lo, hi = (fmt_number(nps[k], lang, 0) for k in ("value", "low", "high"))
@@ -226,17 +251,9 @@ def narrative(profile: dict[str, Any], name: str, lang: str = "en") -> str:
     churn = profile.get("churn") or {}
     if churn.get("churned_share") is not None:
         parts.append(
-            f"{pct(churn['churned_share'])} đã ngừng mua."
-            if vi
-            else f"{pct(churn['churned_share'])} have lapsed."
+            f"{pct(churn['churned_share'])} đã ngừng mua." if vi else f"{pct(churn['churned_share'])} have lapsed."
         )
-    pains = profile.get("pain_points") or []
-    if pains:
-        p = pains[0]
-        label = p["label_vi"] if vi else p["label_en"]
-        parts.append(
-            f"Phàn nàn thường gặp nhất: {label.lower()}."
-            if vi
-            else f"Most common complaint: {label.lower()}."
-        )
+    pain = pain_sentence(profile.get("pain_points") or [], lang)
+    if pain:
+        parts.append(pain)
     return _nfc(" ".join(parts))

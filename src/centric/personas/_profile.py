@@ -9,7 +9,6 @@ and negative feedback. The result is a list of JSON-ready dicts, one per persona
 from __future__ import annotations
 
 import math
-import unicodedata
 from typing import Any
 
 import ibis
@@ -21,29 +20,10 @@ from centric.exceptions import InputError
 from centric.metrics._common import DEFAULT_TZ, to_utc
 from centric.personas._features import feature_group
 from centric.personas._model import LOG_COLUMNS
+from centric.personas._pains import MIN_PAIN_COUNT, PAIN_THEMES, pain_points
 from centric.store import Store
 
 __all__ = ["PAIN_THEMES", "profile_personas"]
-
-#: Negative-comment themes: key → (English, Vietnamese, ASCII-folded keywords).
-PAIN_THEMES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "delivery": (
-        "slow or careless delivery",
-        "giao hàng chậm hoặc cẩu thả",
-        ("giao hang", "delivery", "dong goi", "shipping", "packag"),
-    ),
-    "price": ("prices", "giá cả", ("gia hoi cao", "gia cao", "dat qua", "price", "expensive")),
-    "staff": ("staff attitude", "thái độ nhân viên", ("nhan vien", "staff", "thai do")),
-    "quality": ("product quality", "chất lượng sản phẩm", ("chat luong", "quality", "loi", "hong", "defect")),
-    "app": ("the app or website", "ứng dụng hoặc website", ("ung dung", "app", "website", "web")),
-    "payment": ("payment", "thanh toán", ("thanh toan", "payment")),
-}
-
-
-def _fold(text: str) -> str:
-    """Lower-case ASCII folding of Vietnamese text (đ → d, diacritics dropped)."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
 def _share_features(features: pd.DataFrame, prefix: str) -> list[str]:
@@ -54,9 +34,7 @@ def _nps_by_persona(store: Store, labels: pd.Series, end: Any) -> dict[int, dict
     fb = store.table("feedback")
     if end is not None:
         fb = fb.filter(fb.submitted_at < ibis.literal(end))
-    mem = ibis.memtable(
-        pd.DataFrame({"_cid": labels.index.astype(str), "persona_id": labels.to_numpy(np.int64)})
-    )
+    mem = ibis.memtable(pd.DataFrame({"_cid": labels.index.astype(str), "persona_id": labels.to_numpy(np.int64)}))
     joined = fb.join(mem, fb.customer_id == mem._cid).select(fb, "persona_id")
     try:
         df = metrics.nps(joined, by="persona_id")
@@ -81,89 +59,6 @@ def _nps_by_persona(store: Store, labels: pd.Series, end: Any) -> dict[int, dict
 
 def _nan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
-
-
-def _pain_points(store: Store, labels: pd.Series, end: Any, top: int) -> dict[int, list[dict[str, Any]]]:
-    """Ticket topics and negative-feedback themes per persona, most frequent first."""
-    ids = pd.DataFrame({"customer_id": labels.index.astype(str), "persona_id": labels.to_numpy(np.int64)})
-    rows: list[pd.DataFrame] = []
-    tk = store.table("tickets")
-    if end is not None:
-        tk = tk.filter(tk.opened_at < ibis.literal(end))
-    tk = tk.filter(tk.customer_id.notnull() & tk.topic.notnull())
-    t = tk.group_by(["customer_id", "topic"]).aggregate(n=tk.count()).execute()
-    if len(t):
-        t = t.merge(ids, on="customer_id")
-        rows.append(
-            pd.DataFrame(
-                {
-                    "persona_id": t["persona_id"],
-                    "key": "ticket:" + t["topic"].astype(str),
-                    "label_en": t["topic"].astype(str),
-                    "label_vi": t["topic"].astype(str),
-                    "source": "tickets",
-                    "n": t["n"],
-                }
-            )
-        )
-    fb = store.table("feedback")
-    if end is not None:
-        fb = fb.filter(fb.submitted_at < ibis.literal(end))
-    neg = ((fb.instrument == "nps") & (fb.score <= 6)) | ((fb.instrument == "csat") & (fb.score <= 2))
-    c = (
-        fb.filter(neg & fb.comment.notnull() & fb.customer_id.notnull())
-        .select("customer_id", "comment")
-        .execute()
-    )
-    if len(c):
-        c = c.merge(ids, on="customer_id")
-        folded = c["comment"].astype(str).map(_fold)
-        for key, (en, vi, words) in PAIN_THEMES.items():
-            hit = folded.map(lambda s, w=words: any(x in s for x in w))
-            if hit.any():
-                g = c[hit].groupby("persona_id").size()
-                rows.append(
-                    pd.DataFrame(
-                        {
-                            "persona_id": g.index,
-                            "key": "feedback:" + key,
-                            "label_en": en,
-                            "label_vi": vi,
-                            "source": "feedback",
-                            "n": g.to_numpy(),
-                        }
-                    )
-                )
-    if not rows:
-        return {}
-    allp = (
-        pd.concat(rows)
-        .groupby(["persona_id", "key", "label_en", "label_vi", "source"], as_index=False)["n"]
-        .sum()
-    )
-    sizes = labels.value_counts()
-    out: dict[int, list[dict[str, Any]]] = {}
-    total_n = allp.groupby("key")["n"].sum()
-    for pid, g in allp.groupby("persona_id"):
-        size = int(sizes.get(pid, 0))
-        rest = len(labels) - size
-        items = []
-        for r in g.sort_values(["n", "key"], ascending=[False, True]).head(top).to_dict("records"):
-            rate = 100.0 * r["n"] / size if size else None
-            other = (total_n[r["key"]] - r["n"]) / rest * 100.0 if rest else None
-            items.append(
-                {
-                    "key": r["key"],
-                    "label_en": r["label_en"],
-                    "label_vi": r["label_vi"],
-                    "source": r["source"],
-                    "count": int(r["n"]),
-                    "per_100_customers": rate,
-                    "lift": (rate / other) if other else None,
-                }
-            )
-        out[int(pid)] = items
-    return out
 
 
 def _traits(features: pd.DataFrame, mask: np.ndarray) -> list[dict[str, Any]]:
@@ -209,6 +104,7 @@ def profile_personas(
     tz: str = DEFAULT_TZ,
     n_traits: int = 5,
     n_top: int = 3,
+    min_pain_count: int = MIN_PAIN_COUNT,
 ) -> list[dict[str, Any]]:
     """Describe each persona.
 
@@ -225,6 +121,8 @@ def profile_personas(
         Feedback and tickets after this moment are ignored (naive values read in ``tz``).
     n_traits, n_top
         How many distinguishing traits, and how many top categories/channels/pain points.
+    min_pain_count
+        A pain point fewer customers of the persona have is flagged ``small_sample`` and ranked last.
 
     Returns
     -------
@@ -233,10 +131,13 @@ def profile_personas(
         ``share``, ``revenue_share``, ``mean_revenue``, ``mean_aov``, ``mean_frequency``,
         ``mean_clv`` (None without CLV), ``nps``, ``churn`` (``churned_share``,
         ``mean_risk`` = mean 1 − P(alive)), ``top_categories``, ``channels``,
-        ``life_stage_mix``, ``pain_points``, ``traits`` (the ``n_traits`` features with the
-        largest standardised difference from everyone else: feature, group, mean,
-        mean_others, lift = mean / mean_others, effect_size) and ``lifts`` (every
-        feature's lift).
+        ``life_stage_mix``, ``pain_points`` (the themes this persona complains about more often than
+        everyone else, most over-represented first: key, label_en, label_vi, source, count,
+        per_100_customers, customers, n, share, share_others, lift with lift_low/lift_high (95 %),
+        p_value, small_sample, distinctive — see :mod:`centric.personas._pains`), ``traits``
+        (the ``n_traits`` features with the largest standardised difference from everyone
+        else: feature, group, mean, mean_others, lift = mean / mean_others, effect_size) and
+        ``lifts`` (every feature's lift).
 
     Examples
     --------
@@ -246,25 +147,15 @@ def profile_personas(
     """
     lab = pd.Series(np.asarray(labels, dtype=np.int64), index=features.index.astype(str), name="persona_id")
     if len(lab) != len(features):
-        raise InputError(
-            f"'labels' has {len(lab)} values but 'features' has {len(features)} rows; they must match."
-        )
+        raise InputError(f"'labels' has {len(lab)} values but 'features' has {len(features)} rows; they must match.")
     end = to_utc(as_of, name="as_of", tz=tz) if as_of is not None else None
     nps = _nps_by_persona(store, lab, end) if store is not None else {}
-    pains = _pain_points(store, lab, end, n_top) if store is not None else {}
+    pains = pain_points(store, lab, end, n_top, min_count=min_pain_count) if store is not None else {}
     churned = None
-    if (
-        store is not None
-        and store.has_table("customer_scores")
-        and "churned" in store.table("customer_scores").columns
-    ):
+    if store is not None and store.has_table("customer_scores") and "churned" in store.table("customer_scores").columns:
         cs = store.table("customer_scores").select("customer_id", "churned").execute()
         churned = cs.set_index("customer_id")["churned"].reindex(lab.index)
-    money = (
-        features["monetary"].astype("float64")
-        if "monetary" in features
-        else pd.Series(0.0, index=features.index)
-    )
+    money = features["monetary"].astype("float64") if "monetary" in features else pd.Series(0.0, index=features.index)
     total_rev = float(money.sum())
     cats, chans = _share_features(features, "cat:"), _share_features(features, "channel:")
     lifes = [c for c in _share_features(features, "life:") if c != "life:unknown"]
@@ -318,9 +209,7 @@ def profile_personas(
                 else None,
                 "churn": churn,
                 "top_categories": top_cats,
-                "channels": {
-                    c[8:]: float(ch_mean[c]) for c in ch_mean.sort_values(ascending=False).index[:n_top]
-                },
+                "channels": {c[8:]: float(ch_mean[c]) for c in ch_mean.sort_values(ascending=False).index[:n_top]},
                 "life_stage_mix": {"declared_n": int(declared.sum()), "shares": life_mix},
                 "pain_points": pains.get(int(pid), []),
                 "traits": traits[:n_traits],
