@@ -46,9 +46,7 @@ HIGH_RISK = 0.7
 def _last_instant(store: Any) -> pd.Timestamp:
     x = store.table("orders").ordered_at.max().execute()
     if x is None or pd.isna(x):
-        raise InputError(
-            "There are no orders in the store; churn needs completed orders. Import orders first."
-        )
+        raise InputError("There are no orders in the store; churn needs completed orders. Import orders first.")
     ts = pd.Timestamp(x)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
@@ -110,9 +108,7 @@ def _run_backtest(
         "targets": {
             **TARGETS,
             "met": bool(
-                m["roc_auc"] >= TARGETS["roc_auc_min"]
-                and m["ece"] <= TARGETS["ece_max"]
-                and ev["beats_baseline"]
+                m["roc_auc"] >= TARGETS["roc_auc_min"] and m["ece"] <= TARGETS["ece_max"] and ev["beats_baseline"]
             ),
         },
         "calibration": ev["calibration"],
@@ -252,10 +248,10 @@ def churn_step(
     X = current[list(FEATURES)]
     risk = model.predict_proba(X)[:, 1]
     contrib = model.contributions(X)
-    from centric.churn._reasons import render_reasons
+    from centric.churn._reasons import render_reasons_vi_en
 
-    vi = render_reasons(X, contrib, lang="vi", reference=model.reference_).add_suffix("_vi")
-    en = render_reasons(X, contrib, lang="en", reference=model.reference_).add_suffix("_en")
+    vi, en = render_reasons_vi_en(X, contrib, reference=model.reference_)
+    vi, en = vi.add_suffix("_vi"), en.add_suffix("_en")
     scores = pd.DataFrame({"customer_id": X.index.to_numpy(), "churn_risk": risk})
     for col in [*vi.columns, *en.columns]:
         src = vi if col.endswith("_vi") else en
@@ -276,9 +272,7 @@ def churn_step(
         "label": bt["label"],
         "model": bt["model"],
         "as_of": _local(end - pd.Timedelta(seconds=1), tz),
-        "backtest": {
-            k: bt[k] for k in ("train", "test", "metrics", "baseline_method", "beats_baseline", "targets")
-        },
+        "backtest": {k: bt[k] for k in ("train", "test", "metrics", "baseline_method", "beats_baseline", "targets")},
         "final": {
             "cutoff": _local(end - pd.Timedelta(days=horizon), tz),
             "n_train": len(latest),

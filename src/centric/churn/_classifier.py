@@ -47,9 +47,7 @@ def _as_frame(X: Any, columns: list[str] | None = None, *, owner: str) -> pd.Dat
         if arr.ndim != 2:
             raise InputError(f"{owner} expects a 2-D table of features; got an array of shape {arr.shape}.")
         names = (
-            columns
-            if columns is not None and len(columns) == arr.shape[1]
-            else [f"x{i}" for i in range(arr.shape[1])]
+            columns if columns is not None and len(columns) == arr.shape[1] else [f"x{i}" for i in range(arr.shape[1])]
         )
         frame = pd.DataFrame(arr, columns=names)
     if columns is not None:
@@ -174,14 +172,12 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, Integral) or v < low:
                 raise InvalidParameterError(
-                    f"The {key!r} parameter of {name} must be an int in the range [{low}, inf). "
-                    f"Got {v!r} instead."
+                    f"The {key!r} parameter of {name} must be an int in the range [{low}, inf). Got {v!r} instead."
                 )
         lr = self.learning_rate
         if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr <= 1:
             raise InvalidParameterError(
-                f"The 'learning_rate' parameter of {name} must be a float in the range (0, 1]. "
-                f"Got {lr!r} instead."
+                f"The 'learning_rate' parameter of {name} must be a float in the range (0, 1]. Got {lr!r} instead."
             )
 
     def _check_size(self, y: np.ndarray) -> None:
@@ -274,11 +270,15 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         """Per-feature contributions to the booster's log-odds (TreeSHAP), plus ``bias``.
 
         Positive values push towards churn. Rows sum to the uncalibrated log-odds.
+        The values are LightGBM's (``pred_contrib=True``), computed once per
+        decision pattern of each tree (:func:`centric.churn._contributions.tree_contributions`).
         """
+        from centric.churn._contributions import tree_contributions
+
         frame = self._frame(X)
-        raw = self.booster_.booster_.predict(frame, pred_contrib=True, num_threads=self.n_jobs)
+        raw = tree_contributions(self.booster_.booster_, frame.to_numpy(np.float64), num_threads=self.n_jobs)
         cols = [*self.feature_names_in_, "bias"]
-        return pd.DataFrame(np.asarray(raw), index=frame.index, columns=cols)
+        return pd.DataFrame(raw, index=frame.index, columns=cols)
 
     def reasons(self, X: Any, *, top: int = 3, lang: str = "vi") -> pd.DataFrame:
         """The top reasons for each customer's risk, in plain words.
@@ -325,9 +325,7 @@ class RecencyBaseline(ClassifierMixin, BaseEstimator):
     def _x(self, X: Any) -> np.ndarray:
         if isinstance(X, pd.DataFrame):
             if self.column not in X.columns:
-                raise InputError(
-                    f"Required column {self.column!r} missing from X. Columns present: {list(X.columns)}."
-                )
+                raise InputError(f"Required column {self.column!r} missing from X. Columns present: {list(X.columns)}.")
             v = X[self.column].to_numpy(dtype=float)
         else:
             arr = np.asarray(X, dtype=float)
