@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 from recommend_helpers import fill_toy_store
 
-from centric.recommend import build_recommendations, interactions, next_best_actions, repeat_categories
+from centric.recommend import (
+    build_recommendations,
+    interactions,
+    next_best_actions,
+    repeat_categories,
+    shared_purchases,
+)
 
 
 def test_same_on_every_backend(backend_store):
@@ -22,3 +28,19 @@ def test_same_on_every_backend(backend_store):
     assert len(back) == len(recs)
     nba = next_best_actions(store, recs, as_of=pd.Timestamp("2025-06-30", tz="UTC")).set_index("customer_id")
     assert nba.loc["c1", "action"] == "win_back" and nba.loc["c5", "action"] == "survey_request"
+
+
+def test_shared_purchases_on_every_backend(backend_store):
+    store = fill_toy_store(backend_store)
+    ends = [pd.Timestamp("2025-02-01", tz="UTC"), pd.Timestamp("2025-06-30", tz="UTC")]
+    alone = [interactions(store, end=e) for e in ends]
+    rc = repeat_categories(store, end=ends[1], threshold=0.3, min_customers=1)
+    with shared_purchases(store, ends=ends):
+        inside = [interactions(store, end=e) for e in ends]
+        rc_inside = repeat_categories(store, end=ends[1], threshold=0.3, min_customers=1)
+    for a, b in zip(alone, inside, strict=True):
+        pd.testing.assert_frame_equal(a.drop(columns="last_at"), b.drop(columns="last_at"))
+        assert (a["last_at"] == b["last_at"]).all()
+    assert inside[1].set_index(["customer_id", "product_id"]).loc[("c1", "P1"), "orders"] == 2
+    assert len(inside[0]) == 6  # before February: c1 P1, c2 P1, c3 P3, c4 P2, c4 P3, c5 P5
+    pd.testing.assert_frame_equal(rc, rc_inside)

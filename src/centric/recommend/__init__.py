@@ -1,7 +1,8 @@
 """Recommendations and next best action.
 
 * Data (Ibis, DuckDB and Spark alike): :func:`interactions` (customer × product from completed
-  orders, plus weighted product views), :func:`repeat_categories`, :func:`available_products`.
+  orders, plus weighted product views), :func:`repeat_categories`, :func:`available_products`;
+  :func:`shared_purchases` lets both read one backend table for given end dates.
 * Estimators (``fit(interactions)`` → ``recommend(users, k)``): :class:`PopularityRecommender` and
   :class:`BuyAgainRecommender` (baselines), :class:`ItemKNNRecommender` (co-purchase cosine, with
   explanations), :class:`ALSRecommender` (``implicit``'s ALS); :class:`LifeStageReranker`.
@@ -22,7 +23,14 @@
 
 from centric.recommend._als import ALSRecommender
 from centric.recommend._base import BaseRecommender, BuyAgainRecommender, PopularityRecommender
-from centric.recommend._data import available_products, interactions, product_info, purchases, repeat_categories
+from centric.recommend._data import (
+    available_products,
+    interactions,
+    product_info,
+    purchases,
+    repeat_categories,
+    shared_purchases,
+)
 from centric.recommend._evaluate import NotEnoughDataError, default_models, evaluate_time_split
 from centric.recommend._item_knn import ItemKNNRecommender
 from centric.recommend._metrics import (
@@ -66,4 +74,5 @@ __all__ = [
     "recall_at_k",
     "recommend_step",
     "repeat_categories",
+    "shared_purchases",
 ]

@@ -70,10 +70,10 @@ class BaseRecommender:
             raise InputError(
                 f"Column 'weight' of interactions must be a number > 0; row {i} has {_plain(df['weight'].iloc[i])!r}."
             )
-        users = pd.Index(pd.unique(df["customer_id"].astype(str)))
-        items = pd.Index(pd.unique(df["product_id"].astype(str)))
-        rows = users.get_indexer(df["customer_id"].astype(str))
-        cols = items.get_indexer(df["product_id"].astype(str))
+        # codes in order of first appearance (as pd.unique), one hashing pass per column
+        rows, users = pd.factorize(df["customer_id"].astype(str))
+        cols, items = pd.factorize(df["product_id"].astype(str))
+        users, items = pd.Index(users), pd.Index(items)
         m = sp.csr_matrix((w.to_numpy(np.float32), (rows, cols)), shape=(len(users), len(items)), dtype=np.float32)
         m.sum_duplicates()
         self.users_, self.items_, self.matrix_ = users, items, m
@@ -150,15 +150,25 @@ class BaseRecommender:
             top, ts = np.take_along_axis(top, order, axis=1), np.take_along_axis(ts, order, axis=1)
             ok = np.isfinite(ts) & (ts > self._min_score)
             r, c = np.nonzero(ok)
-            out.append(pd.DataFrame({
-                "customer_id": ids[start + r].to_numpy(),
-                "rank": (c + 1).astype(np.int64),
-                "product_id": self.items_[top[r, c]].to_numpy(),
-                "score": ts[r, c],
-            }))
+            out.append(
+                pd.DataFrame(
+                    {
+                        "customer_id": ids[start + r].to_numpy(),
+                        "rank": (c + 1).astype(np.int64),
+                        "product_id": self.items_[top[r, c]].to_numpy(),
+                        "score": ts[r, c],
+                    }
+                )
+            )
         if not out:
-            return pd.DataFrame({"customer_id": pd.Series(dtype=object), "rank": pd.Series(dtype=np.int64),
-                                 "product_id": pd.Series(dtype=object), "score": pd.Series(dtype=float)})
+            return pd.DataFrame(
+                {
+                    "customer_id": pd.Series(dtype=object),
+                    "rank": pd.Series(dtype=np.int64),
+                    "product_id": pd.Series(dtype=object),
+                    "score": pd.Series(dtype=float),
+                }
+            )
         res = pd.concat(out, ignore_index=True)
         res["rank"] = res.groupby("customer_id", sort=False).cumcount() + 1
         return res

@@ -10,11 +10,18 @@
 * :func:`available_products`: products that may be recommended. A product is unavailable when its
   ``attributes`` JSON says ``"available": false`` or ``"status"`` is ``"discontinued"`` or
   ``"out_of_stock"``; products without such keys are available.
+* :func:`shared_purchases`: a ``with`` block in which both of the above, for the given end dates,
+  read one materialised table of per-(customer, product) order counts instead of joining orders
+  and order items again (the recommend step evaluates at the cut and serves at as_of).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -22,7 +29,7 @@ import pandas as pd
 
 from centric.exceptions import InvalidParameterError
 
-__all__ = ["available_products", "interactions", "product_info", "purchases", "repeat_categories"]
+__all__ = ["available_products", "interactions", "product_info", "purchases", "repeat_categories", "shared_purchases"]
 
 _PID = r'"product_id"\s*:\s*"([^"]+)"'
 
@@ -41,6 +48,73 @@ def purchases(store: Any, *, start: Any = None, end: Any = None) -> ibis.Table:
     return j.select("customer_id", "order_id", "product_id", "ordered_at")
 
 
+@dataclass(frozen=True)
+class _Shared:
+    store: Any
+    ends: tuple[pd.Timestamp, ...]
+    pairs: ibis.Table  # customer_id, product_id, n<i> (distinct orders before ends[i]), last<i>
+
+
+_SHARED: ContextVar[_Shared | None] = ContextVar("centric_recommend_shared_purchases", default=None)
+
+
+@contextmanager
+def shared_purchases(store: Any, *, ends: Iterable[Any]) -> Iterator[None]:
+    """Within the block, :func:`interactions` and :func:`repeat_categories` on ``store`` with ``start=None``
+    and an ``end`` in ``ends`` read one table computed once in the backend (cached by Ibis, dropped on exit).
+
+    The table has one row per (customer, product) bought before the latest end, with the number of
+    distinct completed orders and the last order time before each end: the same numbers those
+    functions compute on their own, so the results are identical; other calls are unaffected.
+    """
+    stamps = tuple(pd.Timestamp(e) for e in ends)
+    p = purchases(store, end=max(stamps))
+    po = p.group_by("customer_id", "product_id", "order_id").aggregate(at=p.ordered_at.max())
+    aggs: dict[str, Any] = {}
+    for i, e in enumerate(stamps):
+        early = po.at < e.to_pydatetime()
+        aggs[f"n{i}"] = po.order_id.count(where=early).cast("int64")
+        aggs[f"last{i}"] = po.at.max(where=early)
+    pairs = po.group_by("customer_id", "product_id").aggregate(**aggs).cache()
+    token = _SHARED.set(_Shared(store, stamps, pairs))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        pairs.release()
+
+
+def _shared_pairs(store: Any, start: Any, end: Any) -> tuple[ibis.Table, int] | None:
+    """The shared table and the index of ``end`` in it, when this call may use it."""
+    sh = _SHARED.get()
+    if sh is None or sh.store is not store or start is not None or end is None:
+        return None
+    e = pd.Timestamp(end)
+    for i, x in enumerate(sh.ends):
+        if (e.tzinfo is None) == (x.tzinfo is None) and e == x:
+            return sh.pairs.filter(sh.pairs[f"n{i}"] > 0), i
+    return None
+
+
+def _orders_per_pair(store: Any, start: Any, end: Any, customers: ibis.Table | None) -> ibis.Table:
+    """customer_id, product_id, orders (distinct completed orders), views (0), last_at."""
+    shared = _shared_pairs(store, start, end)
+    if shared is not None:
+        t, i = shared
+        agg = t.select(
+            "customer_id", "product_id", orders=t[f"n{i}"], views=ibis.literal(0, "int64"), last_at=t[f"last{i}"]
+        )
+        return agg if customers is None else agg.semi_join(customers.select("customer_id"), "customer_id")
+    p = purchases(store, start=start, end=end)
+    if customers is not None:  # filter before aggregating (the same rows, less work)
+        p = p.semi_join(customers.select("customer_id"), "customer_id")
+    # distinct orders per (customer, product) in two steps: cheaper than COUNT(DISTINCT) per group
+    po = p.group_by("customer_id", "product_id", "order_id").aggregate(at=p.ordered_at.max())
+    return po.group_by("customer_id", "product_id").aggregate(
+        orders=po.count().cast("int64"), views=ibis.literal(0, "int64"), last_at=po.at.max()
+    )
+
+
 def interactions(
     store: Any,
     *,
@@ -56,10 +130,7 @@ def interactions(
     """
     if not (isinstance(view_weight, (int, float)) and view_weight >= 0):
         raise InvalidParameterError(f"'view_weight' must be a number >= 0. Got {view_weight!r} instead.")
-    p = purchases(store, start=start, end=end)
-    agg = p.group_by("customer_id", "product_id").aggregate(
-        orders=p.order_id.nunique().cast("int64"), views=ibis.literal(0, "int64"), last_at=p.ordered_at.max()
-    )
+    agg = _orders_per_pair(store, start, end, customers)
     if view_weight > 0:
         e = store.table("events")
         e = e.filter(e.name == "product_view", e.customer_id.notnull())
@@ -67,6 +138,8 @@ def interactions(
             e = e.filter(e.occurred_at >= pd.Timestamp(start).to_pydatetime())
         if end is not None:
             e = e.filter(e.occurred_at < pd.Timestamp(end).to_pydatetime())
+        if customers is not None:
+            e = e.semi_join(customers.select("customer_id"), "customer_id")
         e = e.mutate(product_id=e.properties.re_extract(_PID, 1)).filter(ibis._.product_id != "")
         v = e.group_by("customer_id", "product_id").aggregate(
             orders=ibis.literal(0, "int64"), views=e.count().cast("int64"), last_at=e.occurred_at.max()
@@ -75,9 +148,7 @@ def interactions(
         agg = u.group_by("customer_id", "product_id").aggregate(
             orders=u.orders.sum(), views=u.views.sum(), last_at=u.last_at.max()
         )
-    if customers is not None:
-        agg = agg.semi_join(customers.select("customer_id"), "customer_id")
-    df = agg.execute()
+    df = agg.to_pyarrow().to_pandas()  # Arrow's conversion of the timestamp column is the quicker one
     df["orders"] = df["orders"].astype("int64")
     df["views"] = df["views"].astype("int64")
     df["weight"] = df["orders"] + float(view_weight) * df["views"]
@@ -112,20 +183,22 @@ def available_products(store: Any) -> list[str]:
     return info.loc[info["available"], "product_id"].astype(str).tolist()
 
 
-def repeat_categories(
-    store: Any, *, end: Any = None, threshold: float = 0.15, min_customers: int = 20
-) -> pd.DataFrame:
+def repeat_categories(store: Any, *, end: Any = None, threshold: float = 0.15, min_customers: int = 20) -> pd.DataFrame:
     """Re-buy share per category (see the module docstring): ``category, customers, rebuyers, share, repeat``."""
     if not (isinstance(threshold, (int, float)) and 0 <= threshold <= 1):
         raise InvalidParameterError(f"'threshold' must be a number in [0, 1]. Got {threshold!r} instead.")
-    p = purchases(store, end=end)
     prods = store.table("products").select(_pid="product_id", category="category")
-    per = p.group_by("customer_id", "product_id").aggregate(n=p.order_id.nunique())
+    shared = _shared_pairs(store, None, end)
+    if shared is not None:
+        t, i = shared
+        per = t.select("customer_id", "product_id", rebuy=t[f"n{i}"] >= 2)
+    else:
+        p = purchases(store, end=end)
+        # two or more distinct orders <=> the smallest and largest order_id differ (no COUNT(DISTINCT))
+        per = p.group_by("customer_id", "product_id").aggregate(rebuy=p.order_id.min() != p.order_id.max())
     per = per.join(prods, per.product_id == prods._pid)
-    cust = per.group_by("customer_id", "category").aggregate(rebuy=(per.n >= 2).any())
-    out = cust.group_by("category").aggregate(
-        customers=cust.count(), rebuyers=cust.rebuy.cast("int64").sum()
-    ).execute()
+    cust = per.group_by("customer_id", "category").aggregate(rebuy=per.rebuy.any())
+    out = cust.group_by("category").aggregate(customers=cust.count(), rebuyers=cust.rebuy.cast("int64").sum()).execute()
     out["share"] = out["rebuyers"] / out["customers"]
     out["repeat"] = (out["share"] >= threshold) & (out["customers"] >= min_customers)
     return out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -30,7 +31,10 @@ from centric.recommend._item_knn import ItemKNNRecommender
 from centric.recommend._metrics import ranking_metrics_frame
 from centric.recommend._rerank import LifeStageReranker
 
-__all__ = ["default_models", "evaluate_time_split"]
+__all__ = ["TEST_DAYS", "default_models", "evaluate_time_split"]
+
+#: default length of the test window (days after the cut)
+TEST_DAYS = 180
 
 
 class NotEnoughDataError(InputError):
@@ -39,8 +43,12 @@ class NotEnoughDataError(InputError):
 
 def default_models() -> list[BaseRecommender]:
     """The models compared by default: popularity, buy again, item-based, ALS."""
-    return [PopularityRecommender(), BuyAgainRecommender(), ItemKNNRecommender(),
-            ALSRecommender(factors=16, regularization=0.1, alpha=5.0)]
+    return [
+        PopularityRecommender(),
+        BuyAgainRecommender(),
+        ItemKNNRecommender(),
+        ALSRecommender(factors=16, regularization=0.1, alpha=5.0),
+    ]
 
 
 def evaluate_time_split(
@@ -48,7 +56,7 @@ def evaluate_time_split(
     *,
     as_of: Any = None,
     cut: Any = None,
-    test_days: int = 180,
+    test_days: int = TEST_DAYS,
     k: int = 10,
     models: Sequence[BaseRecommender] | None = None,
     view_weight: float = 0.0,
@@ -89,20 +97,52 @@ def evaluate_time_split(
             f"Only {len(users)} customers bought both before and after the cut {cut.date()} "
             f"(at least {min_users} are needed to evaluate recommendations)."
         )
-    rc = repeat_categories(store, end=cut, threshold=repeat_threshold, min_customers=repeat_min_customers)
-    info = product_info(store)
-    repeat = info.loc[info["category"].isin(rc.loc[rc["repeat"], "category"]), "product_id"].tolist()
-    available = info.loc[info["available"], "product_id"].tolist()
-    out: dict[str, Any] = {}
-    for model in models if models is not None else default_models():
-        t0 = time.perf_counter()
-        model.fit(train)
-        fit_s = time.perf_counter() - t0
-        recs = model.recommend(users, k, repeat_items=repeat, available_items=available)
-        m = ranking_metrics_frame(recs, relevant, k=k, catalogue_size=max(1, len(available)))
-        out[model.name] = {**m, "fit_seconds": fit_s, "params": {kk: v for kk, v in model.get_params().items()}}
-    if life_stage and "item_knn" in out:
-        out["item_knn+life_stage"] = _life_stage_variant(store, train, users, relevant, info, k, repeat, available)
+    todo = list(models if models is not None else default_models())
+    # ALS fits outside the GIL (implicit's solver): start it now, so it overlaps with the work below;
+    # it is scored last, and the results are listed in the models' order as before
+    pool = ThreadPoolExecutor(max_workers=1)
+    early = {i: pool.submit(_timed_fit, m, train) for i, m in enumerate(todo) if isinstance(m, ALSRecommender)}
+    try:
+        rc = repeat_categories(store, end=cut, threshold=repeat_threshold, min_customers=repeat_min_customers)
+        info = product_info(store)
+        repeat = info.loc[info["category"].isin(rc.loc[rc["repeat"], "category"]), "product_id"].tolist()
+        available = info.loc[info["available"], "product_id"].tolist()
+        scored: dict[int, dict[str, Any]] = {}
+
+        def score(i: int, fit_s: float) -> None:
+            model = todo[i]
+            recs = model.recommend(users, k, repeat_items=repeat, available_items=available)
+            m = ranking_metrics_frame(recs, relevant, k=k, catalogue_size=max(1, len(available)))
+            scored[i] = {**m, "fit_seconds": fit_s, "params": {kk: v for kk, v in model.get_params().items()}}
+
+        for i in range(len(todo)):
+            if i not in early:
+                score(i, _timed_fit(todo[i], train))
+        variant = None
+        knn = next((todo[i] for i in scored if todo[i].name == "item_knn"), None)
+        if life_stage and knn is not None:
+            # the variant re-ranks the default item-based model: reuse it when that is what was just fitted
+            same = type(knn) is ItemKNNRecommender and knn.get_params() == ItemKNNRecommender().get_params()
+            fit_s = next(v["fit_seconds"] for i, v in scored.items() if todo[i] is knn) if same else 0.0
+            variant = _life_stage_variant(
+                store,
+                train,
+                users,
+                relevant,
+                info,
+                k,
+                repeat,
+                available,
+                fitted=knn if same else None,
+                fit_seconds=fit_s,
+            )
+        for i, fut in early.items():
+            score(i, fut.result())
+    finally:
+        pool.shutdown(wait=True)
+    out: dict[str, Any] = {todo[i].name: scored[i] for i in range(len(todo))}
+    if variant is not None and "item_knn" in out:
+        out["item_knn+life_stage"] = variant
     base = out.get("popularity", {}).get("ndcg")
     lift = {name: (v["ndcg"] / base - 1.0) if base else None for name, v in out.items() if name != "popularity"}
     return {
@@ -124,12 +164,27 @@ def evaluate_time_split(
     }
 
 
-def _life_stage_variant(
-    store: Any, train: pd.DataFrame, users: list[str], relevant: pd.DataFrame, info: pd.DataFrame, k: int,
-    repeat: list[str], available: list[str],
-) -> dict[str, Any]:
+def _timed_fit(model: BaseRecommender, train: pd.DataFrame) -> float:
     t0 = time.perf_counter()
-    model = ItemKNNRecommender().fit(train)
+    model.fit(train)
+    return time.perf_counter() - t0
+
+
+def _life_stage_variant(
+    store: Any,
+    train: pd.DataFrame,
+    users: list[str],
+    relevant: pd.DataFrame,
+    info: pd.DataFrame,
+    k: int,
+    repeat: list[str],
+    available: list[str],
+    *,
+    fitted: ItemKNNRecommender | None = None,
+    fit_seconds: float = 0.0,
+) -> dict[str, Any]:
+    t0 = time.perf_counter() - fit_seconds  # fit_seconds: the time of a reused fit, so it is counted
+    model = fitted if fitted is not None else ItemKNNRecommender().fit(train)
     cat = info.set_index("product_id")["category"]
     recs = model.recommend(users, 3 * k, repeat_items=repeat, available_items=available)
     recs["category"] = cat.reindex(recs["product_id"]).to_numpy()

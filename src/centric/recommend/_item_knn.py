@@ -98,21 +98,46 @@ class ItemKNNRecommender(BaseRecommender):
             return pd.Series(out, index=recs.index, dtype=object)
         x = self.x_
         counts = np.diff(x.indptr)[u[ok]]
-        rec = np.repeat(ok, counts)  # one row per (recommendation, history product)
+        rec = np.repeat(ok, counts)  # one row per (recommendation, history product), grouped by recommendation
         starts = np.repeat(x.indptr[u[ok]], counts)
         offs = np.arange(len(rec)) - np.repeat(np.cumsum(counts) - counts, counts)
         hist = x.indices[starts + offs]
         weight = x.data[starts + offs]
-        sim = np.asarray(self.similarity_[hist, j[rec]]).ravel()
+        sim = _pair_values(self.similarity_, hist, j[rec])
         sim = np.where(hist == j[rec], float(self.self_weight), sim)  # the product itself: a re-buy
         contrib = weight * sim
-        good = contrib > 0
-        rec, hist, contrib = rec[good], hist[good], contrib[good]
-        order = np.lexsort((-contrib, rec))
-        rec, hist = rec[order], hist[order]
-        first = np.r_[True, rec[1:] != rec[:-1]] if len(rec) else np.zeros(0, bool)
-        out[rec[first]] = self.items_[hist[first]].to_numpy()
+        # per recommendation, the first history product (in stored order) with the largest positive term
+        best = _first_max_per_group(contrib, counts)
+        found = best >= 0
+        out[ok[found]] = self.items_[hist[best[found]]].to_numpy()
         return pd.Series(out, index=recs.index, dtype=object)
+
+
+#: up to this many products, similarity look-ups go through a dense copy (2048 products: 32 MB)
+DENSE_ITEMS = 2048
+
+
+def _pair_values(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``m[rows, cols]`` as a float64 vector (dense look-up for small catalogues)."""
+    if m.shape[0] <= DENSE_ITEMS:
+        return m.toarray()[rows, cols].astype(np.float64, copy=False)
+    return np.asarray(m[rows, cols], dtype=np.float64).ravel()
+
+
+def _first_max_per_group(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For consecutive groups of sizes ``counts``: the position of the first largest value > 0, or -1."""
+    out = np.full(len(counts), -1, dtype=np.int64)
+    nonempty = np.flatnonzero(counts > 0)
+    if len(values) == 0 or len(nonempty) == 0:
+        return out
+    starts = (np.cumsum(counts) - counts)[nonempty]
+    v = np.where(values > 0, values, -np.inf)
+    top = np.maximum.reduceat(v, starts)
+    group = np.repeat(np.arange(len(counts)), counts)
+    hit = np.flatnonzero((v == top[np.searchsorted(nonempty, group)]) & np.isfinite(v))
+    g, first = np.unique(group[hit], return_index=True)
+    out[g] = hit[first]
+    return out
 
 
 def _top_per_row(m: sp.csr_matrix, n: int) -> sp.csr_matrix:

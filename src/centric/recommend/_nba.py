@@ -64,13 +64,20 @@ def _ids(store: Any, purpose: str) -> set[str]:
 
 
 def _customer_frame(store: Any, as_of: pd.Timestamp) -> pd.DataFrame:
-    cs = store.table("customer_scores").execute() if store.has_table("customer_scores") else pd.DataFrame()
+    cs = pd.DataFrame()
+    if store.has_table("customer_scores"):
+        t_cs = store.table("customer_scores")
+        keep = [
+            c
+            for c in ("customer_id", "revenue", "orders", "first_order_at", "clv_12m", "p_alive", "churn_risk")
+            if c in t_cs.columns
+        ]
+        # only the columns used; through Arrow, which converts a timestamp column with NULLs at once
+        cs = t_cs.select(*keep).to_pyarrow().to_pandas()
     df = store.table("customers").select("customer_id").execute()
     df["customer_id"] = df["customer_id"].astype(str)
     if len(cs):
-        keep = [c for c in ("customer_id", "revenue", "orders", "first_order_at", "clv_12m", "p_alive", "churn_risk")
-                if c in cs.columns]
-        df = df.merge(cs[keep], on="customer_id", how="left")
+        df = df.merge(cs, on="customer_id", how="left")
     if store.has_table("churn_scores"):
         ch = store.table("churn_scores").select("customer_id", "churn_risk").execute()
         df = df.drop(columns=[c for c in ("churn_risk",) if c in df]).merge(ch, on="customer_id", how="left")
@@ -132,35 +139,68 @@ def next_best_actions(
     ev_wb = r * v * pol.save_rate - pol.save_rate * pol.offer_discount * np.nan_to_num(a) - pol.contact_cost
     ev_cs = (1.0 - r) * pol.conversion * p - pol.contact_cost
     ev_sv = np.full(len(df), pol.survey_value - pol.contact_cost)
-    ev = np.stack([
-        np.where(is_p & is_m & ~tired & np.isfinite(ev_wb) & (r >= pol.win_back_min_risk), ev_wb, -np.inf),
-        np.where(is_p & is_m & ~tired & np.isfinite(ev_cs), ev_cs, -np.inf),
-        np.where(is_s & ~tired & no_recent_answer.to_numpy(), ev_sv, -np.inf),
-    ], axis=1)
+    ev = np.stack(
+        [
+            np.where(is_p & is_m & ~tired & np.isfinite(ev_wb) & (r >= pol.win_back_min_risk), ev_wb, -np.inf),
+            np.where(is_p & is_m & ~tired & np.isfinite(ev_cs), ev_cs, -np.inf),
+            np.where(is_s & ~tired & no_recent_answer.to_numpy(), ev_sv, -np.inf),
+        ],
+        axis=1,
+    )
     best = np.argmax(ev, axis=1)  # first max wins: win_back > cross_sell > survey_request
     best_ev = ev[np.arange(len(df)), best]
     act = np.where(best_ev > 0, np.array(ACTIONS)[best], "leave_alone")
-    out = pd.DataFrame({"customer_id": df["customer_id"], "action": act,
-                        "expected_value": np.where(best_ev > 0, best_ev, 0.0)})
+    out = pd.DataFrame(
+        {"customer_id": df["customer_id"], "action": act, "expected_value": np.where(best_ev > 0, best_ev, 0.0)}
+    )
     acting = out["action"] != "leave_alone"
     prio = out.loc[acting, "expected_value"].rank(method="first", ascending=False).astype("int64")
     out["priority"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out.loc[acting, "priority"] = prio.to_numpy()
-    rows = df[["risk", "value", "product_name"]].to_dict("records")
     n_sent = sent_n.to_numpy().astype(int)
+    reachable = is_m | is_s
     for lang in ("en", "vi"):
-        out[f"reason_{lang}"] = [
-            _reason(lang, act[i], float(best_ev[i]), rows[i], bool(is_m[i] or is_s[i]), bool(tired[i]),
-                    int(n_sent[i]), pol)
-            for i in range(len(df))
-        ]
+        out[f"reason_{lang}"] = _reasons(lang, act, best_ev, df, reachable, tired, n_sent, pol)
     out["computed_at"] = now
     out = out[NBA_COLUMNS].sort_values(["priority", "customer_id"], na_position="last", kind="stable")
     return out.reset_index(drop=True)
 
 
-def _reason(lang: str, action: str, ev: float, row: dict[str, Any], reachable: bool, tired: bool, n: int,
-            pol: NBAPolicy) -> str:
+def _reasons(
+    lang: str,
+    act: np.ndarray,
+    ev: np.ndarray,
+    df: pd.DataFrame,
+    reachable: np.ndarray,
+    tired: np.ndarray,
+    n_sent: np.ndarray,
+    pol: NBAPolicy,
+) -> np.ndarray:
+    """:func:`_reason` for every customer: once per customer who gets an action, once per distinct
+    (fatigued, reachable, messages sent) for those left alone (their text depends on nothing else)."""
+    out = np.empty(len(act), dtype=object)
+    acting = np.flatnonzero(act != "leave_alone")
+    rows = df.iloc[acting][["risk", "value", "product_name"]].to_dict("records")
+    out[acting] = [
+        _reason(lang, act[i], float(ev[i]), r, bool(reachable[i]), bool(tired[i]), int(n_sent[i]), pol)
+        for i, r in zip(acting, rows, strict=True)
+    ]
+    idle = np.flatnonzero(act == "leave_alone")
+    if len(idle):
+        n_idle = np.where(tired[idle], n_sent[idle], 0)  # the count only shows in the fatigue text
+        combos = pd.DataFrame({"tired": tired[idle], "reachable": reachable[idle], "n": n_idle})
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combos))
+        text = np.array(
+            [_reason(lang, "leave_alone", 0.0, {}, bool(r), bool(ti), int(n), pol) for ti, r, n in uniques],
+            dtype=object,
+        )
+        out[idle] = text[codes]
+    return out
+
+
+def _reason(
+    lang: str, action: str, ev: float, row: dict[str, Any], reachable: bool, tired: bool, n: int, pol: NBAPolicy
+) -> str:
     def money(x: float) -> str:
         return fmt_money(round(x), lang)
 
@@ -168,14 +208,25 @@ def _reason(lang: str, action: str, ev: float, row: dict[str, Any], reachable: b
         return fmt_percent(100 * x, lang, 0) if np.isfinite(x) else "—"
 
     if action == "win_back":
-        return (t("recommend.reason.win_back", lang).replace("{risk}", pct(row["risk"]))
-                .replace("{clv}", money(row["value"])).replace("{ev}", money(ev)))
+        return (
+            t("recommend.reason.win_back", lang)
+            .replace("{risk}", pct(row["risk"]))
+            .replace("{clv}", money(row["value"]))
+            .replace("{ev}", money(ev))
+        )
     if action == "cross_sell":
-        return (t("recommend.reason.cross_sell", lang).replace("{risk}", pct(row["risk"]))
-                .replace("{product}", str(row["product_name"])).replace("{ev}", money(ev)))
+        return (
+            t("recommend.reason.cross_sell", lang)
+            .replace("{risk}", pct(row["risk"]))
+            .replace("{product}", str(row["product_name"]))
+            .replace("{ev}", money(ev))
+        )
     if action == "survey_request":
-        return (t("recommend.reason.survey_request", lang).replace("{days}", str(pol.survey_gap_days))
-                .replace("{ev}", money(ev)))
+        return (
+            t("recommend.reason.survey_request", lang)
+            .replace("{days}", str(pol.survey_gap_days))
+            .replace("{ev}", money(ev))
+        )
     if tired:
         return t("recommend.reason.fatigue", lang).replace("{n}", str(n)).replace("{days}", str(pol.fatigue_days))
     if not reachable:

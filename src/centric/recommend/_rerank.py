@@ -75,15 +75,40 @@ class LifeStageReranker:
                 "This LifeStageReranker instance is not fitted yet. Call 'fit' with appropriate "
                 "arguments before using this estimator."
             )
-        df = recs.merge(stages[["customer_id", "life_stage"]], on="customer_id", how="left")
-        df = df.merge(self.affinity_[["life_stage", "category", "lift"]], on=["life_stage", "category"], how="left")
-        lift = df["lift"].fillna(1.0).to_numpy(float)
-        key = (1.0 / np.log2(df["rank"].to_numpy(float) + 1.0)) * lift ** float(self.strength)
-        for stage, cats in (self.boost or {}).items():
-            hit = (df["life_stage"] == stage).to_numpy() & df["category"].isin(list(cats)).to_numpy()
+        cust, cust_codes = _sorted_codes(recs["customer_id"])
+        stage_of = stages.drop_duplicates("customer_id").set_index("customer_id")["life_stage"]
+        stage = stage_of.reindex(cust).to_numpy(object)[cust_codes]
+        cat = recs["category"].to_numpy(object)
+        aff = self.affinity_
+        stages_i, cats_i = pd.Index(aff["life_stage"].unique()), pd.Index(aff["category"].unique())
+        table = np.ones((len(stages_i), len(cats_i)))
+        table[stages_i.get_indexer(aff["life_stage"]), cats_i.get_indexer(aff["category"])] = aff["lift"].to_numpy(
+            float
+        )
+        si, ci = stages_i.get_indexer(stage), cats_i.get_indexer(cat)
+        known = (si >= 0) & (ci >= 0)
+        lift = np.where(known, table[np.maximum(si, 0), np.maximum(ci, 0)], 1.0)
+        rank = recs["rank"].to_numpy(float)
+        key = (1.0 / np.log2(rank + 1.0)) * lift ** float(self.strength)
+        for st, cats in (self.boost or {}).items():
+            hit = (stage == st) & pd.Index(cat).isin(list(cats))
             key = np.where(hit, key + 10.0, key)
-        df["_key"] = key
-        df = df.sort_values(["customer_id", "_key", "rank"], ascending=[True, False, True], kind="stable")
-        df["rank"] = df.groupby("customer_id", sort=False).cumcount() + 1
-        df = df[df["rank"] <= k]
-        return df.drop(columns=["_key", "lift", "life_stage"]).reset_index(drop=True)
+        # customer ascending, key descending, old rank ascending (unique within a customer)
+        order = np.lexsort((rank, -key, cust_codes))
+        codes = cust_codes[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+        new_rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
+        keep = new_rank <= k
+        out = recs.iloc[order[keep]].reset_index(drop=True)
+        out["rank"] = new_rank[keep].astype(np.int64)
+        return out
+
+
+def _sorted_codes(values: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """Sorted distinct values and each row's position among them (sorting by code = sorting by value)."""
+    v = values.to_numpy(object)
+    if len(v) and values.is_monotonic_increasing:  # already sorted (lists come customer by customer)
+        new = np.r_[True, v[1:] != v[:-1]]
+        return pd.Index(v[new]), np.cumsum(new) - 1
+    codes, uniques = pd.factorize(values, sort=True)
+    return pd.Index(uniques), codes

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from centric.exceptions import InvalidParameterError
@@ -31,8 +32,19 @@ from centric.recommend._rerank import LifeStageReranker
 __all__ = ["COLUMNS", "build_recommendations"]
 
 #: columns of the derived table ``recommendations`` (read by activation)
-COLUMNS = ["customer_id", "rank", "product_id", "product_name", "category", "score", "model",
-           "because_en", "because_vi", "run_id", "computed_at"]
+COLUMNS = [
+    "customer_id",
+    "rank",
+    "product_id",
+    "product_name",
+    "category",
+    "score",
+    "model",
+    "because_en",
+    "because_vi",
+    "run_id",
+    "computed_at",
+]
 
 
 def build_recommendations(
@@ -67,8 +79,9 @@ def build_recommendations(
     if len(train):
         model.fit(train)
         users = sorted(personal_ids & set(train["customer_id"].astype(str)))
-        reranker = life_stage if isinstance(life_stage, LifeStageReranker) else (
-            LifeStageReranker() if life_stage else None)
+        reranker = (
+            life_stage if isinstance(life_stage, LifeStageReranker) else (LifeStageReranker() if life_stage else None)
+        )
         recs = model.recommend(users, 3 * k if reranker else k, repeat_items=repeat, available_items=available)
         recs["category"] = info["category"].reindex(recs["product_id"]).to_numpy()
         if reranker is not None and len(recs):
@@ -78,8 +91,7 @@ def build_recommendations(
         recs["model"] = model.name
         explainer = model if isinstance(model, ItemKNNRecommender) else ItemKNNRecommender().fit(train)
         recs["_because"] = explainer.because(recs)
-        own = set(zip(train["customer_id"].astype(str), train["product_id"].astype(str), strict=True))
-        again = [(c, p) in own for c, p in zip(recs["customer_id"], recs["product_id"], strict=True)]
+        again = _bought_before(explainer, recs)
         recs.loc[again, "_because"] = recs.loc[again, "product_id"]
         for lang in ("en", "vi"):
             recs[f"because_{lang}"] = _because(recs, info, lang)
@@ -106,20 +118,32 @@ def build_recommendations(
     out["computed_at"] = now
     out["rank"] = out["rank"].astype("int64")
     out["score"] = out["score"].astype(float)
-    return out[COLUMNS].sort_values(["customer_id", "rank"], kind="stable").reset_index(drop=True)
+    out = out[COLUMNS]
+    codes = pd.factorize(out["customer_id"], sort=True)[0]  # sorting by code = sorting by customer_id
+    order = np.lexsort((out["rank"].to_numpy(), codes))  # (customer, rank) pairs are unique
+    return out.take(order).reset_index(drop=True)
 
 
-def _because(recs: pd.DataFrame, info: pd.DataFrame, lang: str) -> list[str]:
+def _bought_before(model: BaseRecommender, recs: pd.DataFrame) -> np.ndarray:
+    """Whether each row's (customer_id, product_id) is in the data ``model`` was fitted on."""
+    u = model.users_.get_indexer(recs["customer_id"].astype(str))
+    j = model.items_.get_indexer(recs["product_id"].astype(str))
+    ok = (u >= 0) & (j >= 0)
+    out = np.zeros(len(recs), bool)
+    if ok.any():
+        out[ok] = np.asarray(model.matrix_[u[ok], j[ok]]).ravel() > 0
+    return out
+
+
+def _because(recs: pd.DataFrame, info: pd.DataFrame, lang: str) -> np.ndarray:
+    """The explanation text of each row; the wording is built once per distinct history product."""
     bought, again, similar = (t(f"recommend.because.{x}", lang) for x in ("bought", "again", "similar"))
     names = info["name"].to_dict()
-    out = []
-    for pid, b in zip(recs["product_id"].tolist(), recs["_because"].tolist(), strict=True):
-        if b is None or (isinstance(b, float) and b != b):
-            out.append(similar)
-        elif b == pid:
-            out.append(again)
-        else:
-            out.append(bought.replace("{product}", str(names.get(b, b))))
+    b = recs["_because"].to_numpy(object)
+    codes, uniques = pd.factorize(b)  # None and NaN get -1
+    text = np.array([bought.replace("{product}", str(names.get(x, x))) for x in uniques] + [similar], dtype=object)
+    out = text[codes]  # code -1 picks the last entry: ``similar``
+    out[(codes >= 0) & (b == recs["product_id"].to_numpy(object))] = again
     return out
 
 
