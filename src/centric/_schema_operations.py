@@ -167,6 +167,19 @@ OPERATIONAL_TABLES: list[TableSpec] = [
         doc="Decisions taken in the web app's quarantine review (fix and retry, or discard with a note).",
         importable=False,
     ),
+    # login sessions: the session cookie names one row; logout sets revoked_at, so a copied cookie stops working
+    TableSpec(
+        "web_sessions",
+        ("session_id",),
+        (
+            _c("session_id", S, required=True, doc="random id carried in the signed session cookie"),
+            _c("user_id", S, required=True),
+            _c("created_at", TS, required=True),
+            _c("revoked_at", TS, doc="set at logout; a revoked session is refused even if its cookie is replayed"),
+        ),
+        doc="Web app login sessions (revocable server-side).",
+        importable=False,
+    ),
     # --- surveys (issue 5): add survey tables below this line ---
     TableSpec(
         "surveys",

@@ -63,12 +63,20 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/data/quarantine/{batch_id}/{row_number}"): V("analyst"),
     ("POST", "/data/quarantine/{batch_id}/{row_number}"): V("analyst"),
     ("POST", "/alerts/{alert_id}/respond"): V("analyst"),
+    ("GET", "/audiences"): V("viewer"),
+    ("POST", "/audiences"): V("analyst"),
+    ("GET", "/audiences/{audience_id}"): V("viewer"),
+    ("POST", "/audiences/{audience_id}/export"): V("analyst"),
+    ("GET", "/automations"): V("viewer"),
+    ("POST", "/automations/{automation_id}/enabled"): V("analyst"),
+    ("GET", "/automations/{automation_id}/plan"): V("analyst"),
 }
 
 ROLES = ("viewer", "analyst", "admin")
 KEYS = ("ingest", "read", "admin")
 PARAMS = {"customer_id": "C-matrix", "job_id": "j_matrix", "alert_id": "a_matrix", "batch_id": "b_matrix",
-          "row_number": "1", "survey_id": "s_matrix", "token": "t", "message_id": "m", "request_id": "RQ-matrix"}
+          "row_number": "1", "survey_id": "s_matrix", "token": "t", "message_id": "m", "request_id": "RQ-matrix",
+          "audience_id": "aud-matrix", "automation_id": "auto-matrix"}
 
 
 def _routes(app):

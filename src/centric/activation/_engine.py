@@ -97,7 +97,7 @@ def plan_automation(store: Any, automation: Automation, *, now: _dt.datetime, tz
     return out.order_by("customer_id", "instance").execute()
 
 
-def _local_tz(attributes: Any, default: str) -> str:
+def local_tz(attributes: Any, default: str) -> str:
     if isinstance(attributes, str) and "timezone" in attributes:
         try:
             tz = json.loads(attributes).get("timezone")
@@ -165,7 +165,7 @@ def run_automation(
     g = a.guards
     quiet = pd.Series(
         [
-            a.channel != "alert" and is_quiet(now, g["quiet_hours"], _local_tz(at, ch.timezone))
+            a.channel != "alert" and is_quiet(now, g["quiet_hours"], local_tz(at, ch.timezone))
             for at in plan["attributes"]
         ],
         index=plan.index,

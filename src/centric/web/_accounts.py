@@ -25,13 +25,16 @@ __all__ = [
     "ApiKey",
     "User",
     "create_key",
+    "create_session",
     "create_user",
     "find_key",
     "find_user",
     "get_user",
     "hash_key",
     "revoke_key",
+    "revoke_session",
     "role_at_least",
+    "session_user",
     "touch_key",
     "verify_password",
 ]
@@ -140,6 +143,31 @@ def find_user(store: Any, email: str) -> User | None:
     """A user by e-mail (enabled or not)."""
     row = _user_row(store, _norm_email(email))
     return None if row is None else User(user_id=row["user_id"], email=row["email"], role=row["role"])
+
+
+def create_session(store: Any, user_id: str) -> str:
+    """Start a login session for ``user_id``; returns its random id (carried in the signed cookie)."""
+    sid = secrets.token_urlsafe(18)
+    store.append("web_sessions", pd.DataFrame([{
+        "session_id": sid, "user_id": user_id, "created_at": utcnow(), "revoked_at": None,
+    }]))
+    return sid
+
+
+def session_user(store: Any, session_id: str, user_id: str) -> User | None:
+    """The enabled user of a live (not revoked) session ``session_id`` that belongs to ``user_id``."""
+    s = store.table("web_sessions")
+    live = s.filter((s.session_id == session_id) & (s.user_id == user_id) & s.revoked_at.isnull()).count().execute()
+    return get_user(store, user_id) if live else None
+
+
+def revoke_session(store: Any, session_id: str) -> bool:
+    """End a session server-side (logout); returns whether a live session was revoked."""
+    s = store.table("web_sessions")
+    if not s.filter((s.session_id == session_id) & s.revoked_at.isnull()).count().execute():
+        return False
+    _update(store, "web_sessions", "revoked_at", "session_id", session_id)
+    return True
 
 
 def hash_key(key: str) -> str:

@@ -12,7 +12,9 @@ Dependencies (use them in routes):
 * ``csrf_protect`` → for HTML form posts: the ``csrf_token`` field must equal the CSRF cookie.
 
 Sessions are ``centric._tokens`` tokens of kind ``"session"`` (HMAC-SHA256 with the workspace
-secret, 12 hours) in an HttpOnly, SameSite=Lax cookie. Logins and API-key uses are audited
+secret, 12 hours) in an HttpOnly, SameSite=Lax cookie. Each names a row of ``web_sessions``; logout
+revokes that row, so a copied cookie is refused from then on (a token without a live session is
+nobody). Logins and API-key uses are audited
 (a key's use at most once a minute per key, so ingestion at full speed does not flood the log).
 """
 
@@ -106,11 +108,21 @@ def _session_user(request: Request) -> User | None:
             data = verify(request.app.state.secret, "session", token)
         except InvalidTokenError:
             data = None
-        if data and data.get("uid"):
-            uid = str(data["uid"])
-            user = _cached(request, "user_cache", uid, lambda store: acc.get_user(store, uid))
+        if data and data.get("uid") and data.get("sid"):
+            uid, sid = str(data["uid"]), str(data["sid"])
+            user = _cached(request, "session_cache", sid, lambda store: acc.session_user(store, sid, uid))
     request.scope.setdefault("state", {})["centric_user"] = user
     return user
+
+
+def _session_id(request: Request) -> str | None:
+    """The session id in a valid session cookie, or ``None``."""
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        data = verify(request.app.state.secret, "session", token) if token else None
+    except InvalidTokenError:
+        return None
+    return str(data["sid"]) if data and data.get("sid") else None
 
 
 def optional_user(request: Request) -> User | None:
@@ -314,7 +326,9 @@ def login(
         return _login_page(request, error=t("webapi.login.failed", lang), email=email, status=401)
     _failures(request).pop(f"email:{mail}", None)
     audit(request, actor=user.email, action="login", subject=user.user_id, details={"ip": ip})
-    token = sign(st.secret, "session", {"uid": user.user_id}, ttl_days=SESSION_HOURS / 24)
+    with st.store_lock:
+        sid = acc.create_session(st.store, user.user_id)
+    token = sign(st.secret, "session", {"uid": user.user_id, "sid": sid}, ttl_days=SESSION_HOURS / 24)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
                     secure=bool(getattr(st, "secure_cookies", False)), path="/")
@@ -323,8 +337,14 @@ def login(
 
 @router.post("/logout", dependencies=[Depends(csrf_protect)])
 def logout(request: Request) -> Response:
-    """Forget the session and go to the login page."""
+    """End the session server-side (a copied cookie stops working too), forget it and go to the login page."""
     user = _session_user(request)
+    sid = _session_id(request)
+    if sid is not None:
+        st = request.app.state
+        with st.store_lock:
+            acc.revoke_session(st.store, sid)
+        _state_attr(request, "session_cache", dict).pop(sid, None)
     if user is not None:
         audit(request, actor=user.email, action="logout", subject=user.user_id)
     resp = RedirectResponse("/login", status_code=303)

@@ -231,3 +231,9 @@ def settings_page(request: Request, user: Viewer) -> HTMLResponse:
             ("CENTRIC_LANG", s.lang), ("CENTRIC_TIMEZONE", s.timezone), ("CENTRIC_CURRENCY", s.currency)]
     accounts = locked(request, _accounts) if getattr(user, "role", "") == "admin" else None
     return render(request, "settings.html", {"rows": rows, "accounts": accounts}, user=user)
+
+
+# -- audiences and automations (their own module) -------------------------------------------------------
+from centric.web import activation_pages as _activation  # noqa: E402
+
+router.include_router(_activation.router)
