@@ -1,24 +1,26 @@
-"""Benchmark sessionisation and funnels on DuckDB at scale (SF 10 ≈ 50M events).
+"""Benchmark the journeys step on DuckDB at scale (SF 10 ≈ 50M events).
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/bench_journeys.py                 # 50M events (SF 10)
-    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_journeys.py --events 10000000
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_journeys.py --events 10000000 --window
 
 A synthetic ``events`` table of N rows is built directly in DuckDB SQL inside a Centric store
 (a DuckDB file in a temporary folder): 1 customer per 50 events (20% of sessions anonymous),
 sessions spread over two years with a realistic funnel (page_view → product_view 85% →
 add_to_cart 60% → begin_checkout 90% → purchase 85% on web, 65% on app), 45 s ± between
-events and an extra page view in half the sessions. Building is not timed. Then, in a fresh
-process (so peak memory is its own), the journeys calls are timed:
+events and an extra page view in half the sessions, and a ``customer_personas`` table (four
+personas). Building is not timed. Then each measurement runs in a fresh process (so its peak
+memory is its own):
 
-* ``sessions``: :func:`centric.journeys.sessions` counted in the backend (sessionisation:
-  ``lag`` + running sum over every event, then one row per session);
-* ``funnel``: :func:`centric.journeys.funnel` overall;
-* ``funnel_by_channel``: the same cut by channel;
-* ``step_sessions_and_funnels``: what the pipeline's journeys step does — one sessionisation,
-  materialised and shared by the sessions table and the overall and by-channel funnels.
+* ``step``: the whole journeys step of ``analyze`` (:func:`centric.journeys._step.journeys_step`):
+  sessions, the funnel overall, by channel and by persona, friction, top paths, stages overall
+  and by persona — with the step's own seconds per part;
+* ``parts``: the public calls one by one — :func:`~centric.journeys.sessions` counted in the
+  backend, :func:`~centric.journeys.funnel` overall and by channel;
+* ``window`` (with ``--window``): the same sessions and funnels from the per-event window
+  (:func:`~centric.journeys.sessionize`, two window passes over every event), the previous way.
 
-Prints one JSON object (seconds per step, total, peak RSS of the timing process, machine)
-and appends it to ``bench/out/journeys.jsonl``.
+Prints one JSON object (seconds, peak RSS per process, machine) and appends it to
+``bench/out/journeys.jsonl``.
 """
 
 from __future__ import annotations
@@ -85,43 +87,58 @@ def build(db: Path, n_events: int) -> dict[str, float]:
     sessions = int(n_events / per_session * 1.05) + 10
     actors = max(n_events // 50, 10)
     store.con.raw_sql(BUILD_SQL.format(sessions=sessions, actors=actors, events=n_events))
+    _persona_table(store)
     n = store.count("events")
     store.close()
     return {"rows": n, "build_seconds": round(time.perf_counter() - t0, 2), "actors": actors}
 
 
-def run(db: Path) -> dict[str, float]:
-    from centric.journeys import funnel, sessions
-    from centric.journeys._common import SYSTEM_EVENTS
-    from centric.journeys._funnel import funnel_and_cut
-    from centric.journeys._sessions import _sessionize
+def _persona_table(store) -> None:
+    store.con.raw_sql(
+        "CREATE OR REPLACE TABLE customer_personas AS SELECT DISTINCT customer_id, "
+        "'P' || (hash(customer_id) % 4) AS persona_name_en FROM events WHERE customer_id IS NOT NULL"
+    )
+
+
+def step(db: Path) -> dict[str, float]:
+    from centric.journeys._step import journeys_step
+    from centric.pipeline import Results
+    from centric.store import connect
+
+    store = connect(f"duckdb://{db}")
+    r = Results(run_id="bench", summary={})
+    t = time.perf_counter()
+    journeys_step(store, r)
+    out = {"step_s": round(time.perf_counter() - t, 2), "step_peak_rss_mb": round(_rss_mb(), 1)}
+    j = r.summary["journeys"]
+    assert j["status"] == "ok", j
+    out.update({f"step_{k}_s": v for k, v in j["timings"].items()})
+    out["n_sessions"] = j["sessions"]["n"]
+    out["funnel_entered"] = [int(x["n"]) for x in j["funnel"]]
+    store.close()
+    return out
+
+
+def parts(db: Path, window: bool = False) -> dict[str, float]:
+    from centric.journeys import funnel, sessionize, sessions
     from centric.store import connect
 
     store = connect(f"duckdb://{db}")
     ev = store.table("events")
+    tag = "window_" if window else ""
+    src = (lambda: sessionize(ev)) if window else (lambda: ev)
     out: dict[str, float] = {}
     t = time.perf_counter()
-    s = sessions(ev)
-    out["n_sessions"] = int(s.count().execute())
-    out["sessions_s"] = round(time.perf_counter() - t, 2)
+    out[f"{tag}n_sessions"] = int(sessions(src()).count().execute())
+    out[f"{tag}sessions_s"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
-    f = funnel(ev)
-    out["funnel_s"] = round(time.perf_counter() - t, 2)
-    out["funnel_entered"] = [int(x) for x in f["entered"]]
+    f = funnel(src())
+    out[f"{tag}funnel_s"] = round(time.perf_counter() - t, 2)
+    out[f"{tag}funnel_entered"] = [int(x) for x in f["entered"]]
     t = time.perf_counter()
-    funnel(ev, by="channel")
-    out["funnel_by_channel_s"] = round(time.perf_counter() - t, 2)
-    out["total_s"] = round(out["sessions_s"] + out["funnel_s"] + out["funnel_by_channel_s"], 2)
-    # what the journeys step does: one sessionisation, materialised, shared by the sessions table
-    # and the overall and by-channel funnels
-    t = time.perf_counter()
-    with _sessionize(ev, gap_minutes=30, source_sessions=False, exclude=SYSTEM_EVENTS, seq=False,
-                     keep=["customer_id", "channel", "name"]).cache() as shared:
-        sess = sessions(shared)
-        sess.group_by("channel").aggregate(n=sess.count(), converted=sess.converted.cast("int64").sum()).execute()
-        funnel_and_cut(shared, by="channel")
-    out["step_sessions_and_funnels_s"] = round(time.perf_counter() - t, 2)
-    out["peak_rss_mb"] = round(_rss_mb(), 1)
+    funnel(src(), by="channel")
+    out[f"{tag}funnel_by_channel_s"] = round(time.perf_counter() - t, 2)
+    out[f"{tag}peak_rss_mb"] = round(_rss_mb(), 1)
     store.close()
     return out
 
@@ -129,19 +146,25 @@ def run(db: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=50_000_000, help="rows of the events table (SF 10: 50M)")
-    ap.add_argument("--worker", choices=["build", "run"])
+    ap.add_argument("--window", action="store_true", help="also time the per-event window (slow)")
+    ap.add_argument("--worker", choices=["build", "step", "parts", "window"])
     ap.add_argument("--db")
     args = ap.parse_args()
     if args.worker:
-        fn = build if args.worker == "build" else run
-        res = fn(Path(args.db), args.events) if args.worker == "build" else fn(Path(args.db))
+        db = Path(args.db)
+        if args.worker == "build":
+            res = build(db, args.events)
+        elif args.worker == "step":
+            res = step(db)
+        else:
+            res = parts(db, window=args.worker == "window")
         print(json.dumps(res))
         return
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory(prefix="centric-bench-journeys-") as tmp:
         db = Path(tmp) / "centric.duckdb"
         res = {}
-        for worker in ("build", "run"):
+        for worker in ("build", "step", "parts", *(["window"] if args.window else [])):
             p = subprocess.run(
                 [sys.executable, __file__, "--worker", worker, "--db", str(db), "--events", str(args.events)],
                 env=env,

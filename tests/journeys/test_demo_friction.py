@@ -26,8 +26,7 @@ def test_planted_checkout_friction_is_found_first(demo_store):
     for lang, words in (("en", "did not go on to purchase"), ("vi", "không đi tiếp đến mua hàng")):
         sentence = top[f"sentence_{lang}"]
         assert (
-            words in sentence
-            and str(f"{int(top['entered']):,}".replace(",", "." if lang == "vi" else ",")) in sentence
+            words in sentence and str(f"{int(top['entered']):,}".replace(",", "." if lang == "vi" else ",")) in sentence
         )
     assert "ứng dụng" in top["sentence_vi"] and "app" in top["sentence_en"]
     assert all(isinstance(s, str) and s for s in f["sentence_vi"]) and all(f["sentence_en"])

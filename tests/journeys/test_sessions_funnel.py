@@ -89,9 +89,7 @@ def test_gap_parameter(hand_store):
     got = sessions(hand_store.table("events"), gap_minutes=120).execute()
     # c1: 10:20 → 12:00 is 100 min (joined), 12:10 → 12:40 joined; c2: 09:55 → 11:00 joined
     assert sorted(got["session_key"]) == ["a1#0", "c1#0", "c2#0"]
-    with pytest.raises(
-        InvalidParameterError, match="'gap_minutes' parameter of sessionize must be a number > 0"
-    ):
+    with pytest.raises(InvalidParameterError, match="'gap_minutes' parameter of sessionize must be a number > 0"):
         sessionize(hand_store.table("events"), gap_minutes=0)
 
 
@@ -166,9 +164,7 @@ def test_journeys_step_cuts_by_persona_when_the_store_has_them(hand_store):
 
     hand_store.replace(
         "customer_personas",
-        pd.DataFrame(
-            {"customer_id": ["c1", "c2"], "persona_id": [0, 1], "persona_name_en": ["Loyal", "New"]}
-        ),
+        pd.DataFrame({"customer_id": ["c1", "c2"], "persona_id": [0, 1], "persona_name_en": ["Loyal", "New"]}),
     )
     results = Results("t", {"headline": {}})
     journeys_step(hand_store, results)

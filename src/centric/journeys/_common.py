@@ -104,8 +104,7 @@ def check_steps(steps: Sequence[str], *, func: str) -> tuple[str, ...]:
     out = tuple(steps)
     if len(out) < 2 or len(set(out)) != len(out):
         raise InvalidParameterError(
-            f"The 'steps' parameter of {func} needs at least two distinct event names. "
-            f"Got {list(out)!r} instead."
+            f"The 'steps' parameter of {func} needs at least two distinct event names. Got {list(out)!r} instead."
         )
     return out
 

@@ -57,10 +57,7 @@ def funnel_figure(frame: pd.DataFrame, lang: str = "vi", *, by: str | None = Non
     for g, part in groups:
         x = [label(s, lang) for s in part["step"]]
         y = 100 * part["share_of_start"].to_numpy(float)
-        text = [
-            f"{v:.1f}%" + (f" (n={n:,})" if by is None else "")
-            for v, n in zip(y, part["entered"], strict=True)
-        ]
+        text = [f"{v:.1f}%" + (f" (n={n:,})" if by is None else "") for v, n in zip(y, part["entered"], strict=True)]
         fig.add_bar(
             x=x,
             y=y,

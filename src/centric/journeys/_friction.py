@@ -241,9 +241,7 @@ def _with_feedback(rows: pd.DataFrame, feedback: ibis.Table | None, by: str) -> 
     else:
         com = pd.DataFrame(columns=["touchpoint", "_g", "comment", "n"])
     key = rows["group"] if grouped else pd.Series("(all)", index=rows.index)
-    merged = pd.DataFrame({"touchpoint": rows["touchpoint"], "_g": key}).merge(
-        agg, on=["touchpoint", "_g"], how="left"
-    )
+    merged = pd.DataFrame({"touchpoint": rows["touchpoint"], "_g": key}).merge(agg, on=["touchpoint", "_g"], how="left")
     for c in ("feedback_n", "negative_n", "ces_mean", "ces_n", "csat_mean", "csat_n"):
         rows[c] = merged[c].to_numpy()
     nf = rows["feedback_n"].fillna(0).to_numpy(float)
@@ -288,8 +286,7 @@ _TEXT = {
         "against {e} across all {groups}: no more than expected ({ratio}×, z = {z}).",
         "on": {"channel": "the {g} channel"},
         "on_other": "{by} “{g}”",
-        "fb": " At the {tp} touchpoint on {g}, {neg} of {nf} survey answers were negative, "
-        "against {eneg} overall",
+        "fb": " At the {tp} touchpoint on {g}, {neg} of {nf} survey answers were negative, against {eneg} overall",
         "ces": "; CES 2.0 mean {ces} of 7 (n = {cn})",
         "com": "; most frequent negative comment: “{c}”",
         "tk": " {t} support tickets are about this step (all channels).",
@@ -303,8 +300,7 @@ _TEXT = {
         "so với {e} trên mọi {groups}: không cao hơn kỳ vọng ({ratio} lần, z = {z}).",
         "on": {"channel": "kênh {g}"},
         "on_other": "nhóm {by} “{g}”",
-        "fb": " Tại điểm chạm {tp} trên {g}, {neg} trong {nf} câu trả lời khảo sát là tiêu cực, "
-        "so với {eneg} chung",
+        "fb": " Tại điểm chạm {tp} trên {g}, {neg} trong {nf} câu trả lời khảo sát là tiêu cực, so với {eneg} chung",
         "ces": "; CES 2.0 trung bình {ces}/7 (n = {cn})",
         "com": "; nhận xét tiêu cực thường gặp nhất: “{c}”",
         "tk": " {t} phiếu hỗ trợ liên quan đến bước này (mọi kênh).",

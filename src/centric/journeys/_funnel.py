@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import ibis
@@ -11,11 +11,12 @@ import pandas as pd
 
 from centric._ibis import epoch_seconds
 from centric.exceptions import InvalidParameterError
+from centric.journeys._buckets import bucketed, session_buckets, use_buckets
 from centric.journeys._common import DEFAULT_STEPS, SYSTEM_EVENTS, check_columns, check_steps, step_name
-from centric.journeys._sessions import _sessionize
+from centric.journeys._sessions import _check_gap, _sessionize
 from centric.metrics._intervals import wilson_interval
 
-__all__ = ["FUNNEL_COLUMNS", "funnel", "funnel_and_cut", "reach_times", "step_events"]
+__all__ = ["FUNNEL_COLUMNS", "bucket_counts", "bucket_reach", "funnel", "funnel_and_cut", "reach_times", "step_events"]
 
 #: Columns of :func:`funnel`'s frame, after the ``by`` column (when given).
 FUNNEL_COLUMNS = [
@@ -118,6 +119,11 @@ def reach_times(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.T
     reached: rare) follow the step-by-step join chain of :func:`_reach_chain`.
     """
     per = ev.group_by(keys).aggregate(**{f"m{k}": ev._t.min(where=ev.name == name) for k, name in enumerate(steps)})
+    return _reach(per, steps, keys, lambda units: ev.semi_join(units, keys))
+
+
+def _reach_columns(per: ibis.Table, steps: Sequence[str]) -> tuple[ibis.Table, list[str]]:
+    """The units that entered, with ``_dirty`` and the reach times ``t0, t1, …`` of clean units."""
     per = per.filter(per.m0.notnull())
     ok = ibis.literal(True)
     dirty = ibis.literal(False)
@@ -127,11 +133,116 @@ def reach_times(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.T
         dirty = dirty | (ok & cur.notnull() & (cur < prev))
         ok = ok & cur.notnull() & (cur >= prev)
         reach[f"t{k}"] = ibis.ifelse(ok, cur, ibis.null(cur.type()))
-    per = per.mutate(_dirty=dirty, **reach)
+    return per.mutate(_dirty=dirty, **reach), list(reach)
+
+
+def _reach(
+    per: ibis.Table, steps: Sequence[str], keys: list[str], dirty_events: Callable[[ibis.Table], ibis.Table]
+) -> ibis.Table:
+    """Reach times from each unit's first time of every step (``m0``, ``m1``, …; see :func:`reach_times`).
+
+    ``dirty_events(units)`` gives the step events (``keys, name, _t``) of the units whose steps
+    came out of order; they follow :func:`_reach_chain`.
+    """
+    per, reach = _reach_columns(per, steps)
+    per = per.cache()  # released with the returned expression
     clean = per.filter(~per._dirty).select(*keys, *reach)
+    if not int(per.filter(per._dirty).count().execute()):  # no need to read any event again
+        return clean
     # the units whose steps came out of order: their events only, step by step
-    rest = ev.semi_join(per.filter(per._dirty).select(*keys), keys)
-    return clean.union(_reach_chain(rest, steps, keys).select(*keys, *reach))
+    chain = _reach_chain(dirty_events(per.filter(per._dirty).select(*keys)), steps, keys)
+    # one type on both sides (epoch seconds are float64 on DuckDB, integers on Spark)
+    return clean.union(chain.select(*keys, **{t: chain[t].cast(clean[t].type()) for t in reach}))
+
+
+def _bucket_units(
+    bt: ibis.Table,
+    events: ibis.Table,
+    steps: Sequence[str],
+    *,
+    by: str | None,
+    gap_minutes: float,
+    exclude: Sequence[str],
+) -> tuple[ibis.Table, list[str], Callable[[ibis.Table], ibis.Table]]:
+    """Per session (and ``by``): first time of each step, ``_known``; the keys; the dirty-unit events."""
+    keys = ["actor", "session_no"]
+    src = bt
+    if by is not None:
+        src = bt.mutate(**{by: bt[by].cast("string").fill_null(MISSING)})
+        keys.append(by)
+    per = src.group_by(keys).aggregate(
+        _known=src.known.any(), **{f"m{k}": src[f"m{k}"].min() for k in range(len(steps))}
+    )
+
+    def dirty_events(units: ibis.Table) -> ibis.Table:
+        # the buckets of those sessions, then their step events (a hash join, no sort)
+        where = bt.select("actor", "_b", "session_no").distinct().semi_join(units, ["actor", "session_no"])
+        ev = bucketed(events.filter(events.name.isin(list(steps))), gap_minutes=gap_minutes, exclude=exclude)
+        ev = ev.join(where, ["actor", "_b"])
+        if by is not None:
+            ev = ev.mutate(**{by: ev[by].cast("string").fill_null(MISSING)})
+        return ev.semi_join(units, keys).select(*keys, "name", _t=ibis._._s)
+
+    return per, keys, dirty_events
+
+
+def bucket_reach(
+    bt: ibis.Table,
+    events: ibis.Table,
+    steps: Sequence[str],
+    *,
+    by: str | None,
+    gap_minutes: float,
+    exclude: Sequence[str],
+) -> ibis.Table:
+    """:func:`reach_times` of sessions (cut by ``by`` when given) from ``session_buckets(steps=steps)``.
+
+    ``bt`` must have been built from ``events`` with the same ``steps``, ``gap_minutes`` and
+    ``exclude`` (and ``by`` when cutting). Units are ``actor, session_no[, by]``.
+    """
+    per, keys, dirty_events = _bucket_units(bt, events, steps, by=by, gap_minutes=gap_minutes, exclude=exclude)
+    return _reach(per, steps, keys, dirty_events)
+
+
+def bucket_counts(
+    bt: ibis.Table,
+    events: ibis.Table,
+    steps: Sequence[str],
+    *,
+    by: str | None,
+    gap_minutes: float,
+    exclude: Sequence[str],
+    attach: Callable[[ibis.Table], ibis.Table] | None = None,
+    groups: Sequence[str | None] | None = None,
+) -> list[pd.DataFrame]:
+    """The per-step counts of :func:`bucket_reach`, one frame per entry of ``groups`` (default ``[by]``).
+
+    One query per group, unless some sessions' steps came out of order: the counts and medians
+    are taken over the units whose first times rise step after step (``m0 ≤ m1 ≤ …``: their
+    reach times are those first times), with the number of the other units alongside. When
+    there are none (most data), that *is* the answer; otherwise the exact :func:`bucket_reach`
+    runs. ``attach(units)`` may add columns to the units (``actor, session_no, _known, t0…``),
+    e.g. a customer's persona, to use as a group. With several groups the units are computed
+    once and kept.
+    """
+    per, keys, dirty_events = _bucket_units(bt, events, steps, by=by, gap_minutes=gap_minutes, exclude=exclude)
+    groups = [by] if groups is None else list(groups)
+    quick, _ = _reach_columns(per, steps)
+    if attach is not None:
+        quick = attach(quick)
+    if len(groups) > 1:
+        quick = quick.cache()
+    try:
+        out = [_counts(quick, steps, g, where=~quick._dirty) for g in groups]
+        if not any(int(c.pop("_dirty").sum()) for c in out):
+            return out
+    finally:
+        if len(groups) > 1:
+            quick.release()
+    wide = _reach(per, steps, keys, dirty_events)
+    if attach is not None:
+        wide = attach(wide.join(per.select(*keys, "_known"), keys))
+    return [_counts(wide, steps, g) for g in groups]
 
 
 def _reach_chain(ev: ibis.Table, steps: Sequence[str], keys: list[str]) -> ibis.Table:
@@ -204,6 +315,10 @@ def funnel(
     >>> funnel(store.table("events"), by="channel")  # doctest: +SKIP
     """
     steps = check_steps(steps, func="funnel")
+    if _from_buckets(events, by=by, within=within, gap_minutes=gap_minutes, source_sessions=source_sessions):
+        with session_buckets(events, gap_minutes=gap_minutes, exclude=exclude, by=by, steps=steps).cache() as bt:
+            (counts,) = bucket_counts(bt, events, steps, by=by, gap_minutes=gap_minutes, exclude=exclude)
+        return _frame(counts, steps, by=by, min_n=min_n, confidence=confidence)
     ev, keys = step_events(
         events,
         steps,
@@ -237,30 +352,63 @@ def funnel_and_cut(
     column are computed and cached once; the overall funnel groups them by the unit alone.
     """
     steps = check_steps(steps, func="funnel")
-    ev, keys = step_events(
-        events,
-        steps,
-        by=by,
-        within=within,
-        gap_minutes=gap_minutes,
-        source_sessions=source_sessions,
-        exclude=exclude,
-    )
-    with ev.cache() as cached:
-        overall = _counts(reach_times(cached, steps, keys[:-1]), steps, None)
-        cut = _counts(reach_times(cached, steps, keys), steps, by)
+    if _from_buckets(events, by=by, within=within, gap_minutes=gap_minutes, source_sessions=source_sessions):
+        with session_buckets(events, gap_minutes=gap_minutes, exclude=exclude, by=by, steps=steps).cache() as bt:
+            common = {"gap_minutes": gap_minutes, "exclude": exclude}
+            (overall,) = bucket_counts(bt, events, steps, by=None, **common)
+            (cut,) = bucket_counts(bt, events, steps, by=by, **common)
+    else:
+        ev, keys = step_events(
+            events,
+            steps,
+            by=by,
+            within=within,
+            gap_minutes=gap_minutes,
+            source_sessions=source_sessions,
+            exclude=exclude,
+        )
+        with ev.cache() as cached:
+            overall = _counts(reach_times(cached, steps, keys[:-1]), steps, None)
+            cut = _counts(reach_times(cached, steps, keys), steps, by)
     return (
         _frame(overall, steps, by=None, min_n=min_n, confidence=confidence),
         _frame(cut, steps, by=by, min_n=min_n, confidence=confidence),
     )
 
 
-def _counts(wide: ibis.Table, steps: Sequence[str], by: str | None) -> pd.DataFrame:
+def _from_buckets(
+    events: ibis.Table, *, by: str | None, within: str, gap_minutes: float, source_sessions: bool
+) -> bool:
+    """Check the unit parameters; whether the sessions can come from time buckets (see ``_buckets``)."""
+    if within not in ("session", "customer"):
+        raise InvalidParameterError(
+            f"The 'within' parameter of funnel must be 'session' or 'customer'. Got {within!r} instead."
+        )
+    if by is not None:
+        check_columns(events, (by,), what="events")
+    if within != "session" or "session_no" in events.columns:
+        return False
+    return use_buckets(_check_gap(gap_minutes, "funnel"), source_sessions)
+
+
+def _counts(
+    wide: ibis.Table, steps: Sequence[str], by: str | None, where: ibis.BooleanValue | None = None
+) -> pd.DataFrame:
+    """``n0, n1, …`` units that reached each step and ``m0, m1, …`` median seconds to the next.
+
+    With ``where``: over those rows only, plus ``_dirty``, the number of the other rows.
+    """
+
+    def only(v: ibis.Value) -> ibis.Value:  # NULL outside ``where`` (Spark's median takes no filter)
+        return v if where is None else ibis.ifelse(where, v, ibis.null(v.type()))
+
     aggs = {}
     for k in range(len(steps)):
-        aggs[f"n{k}"] = wide[f"t{k}"].count()
+        aggs[f"n{k}"] = only(wide[f"t{k}"]).count()
         if k + 1 < len(steps):
-            aggs[f"m{k}"] = (wide[f"t{k + 1}"] - wide[f"t{k}"]).median()
+            aggs[f"m{k}"] = only(wide[f"t{k + 1}"] - wide[f"t{k}"]).median()
+    if where is not None:
+        aggs["_dirty"] = (~where).cast("int64").sum()
     group = [by] if by is not None else []
     counts = (wide.group_by(group).aggregate(**aggs) if group else wide.aggregate(**aggs)).execute()
     if by is not None:

@@ -75,24 +75,26 @@ def top_paths(
     """
     _check_int(max_steps, "max_steps", 2)
     _check_int(top, "top", 1)
-    check_columns(
-        events, ("event_id", "customer_id", "anonymous_id", "occurred_at", "name", "channel"), what="events"
-    )
+    check_columns(events, ("event_id", "customer_id", "anonymous_id", "occurred_at", "name", "channel"), what="events")
     ev = events.filter(events.customer_id.notnull() | events.anonymous_id.notnull())
     if exclude:
         ev = ev.filter(~ev.name.isin(list(exclude)))
     step = ev.channel.fill_null("?").concat(":", ev.name) if with_channel else ev.name
     ev = ev.mutate(actor=ibis.coalesce(ev.customer_id, ev.anonymous_id), step=step)
-    w = ibis.window(group_by=ev.actor, order_by=[ev.occurred_at, ev.event_id])
-    ev = ev.mutate(seq=ibis.row_number().over(w))
-    hit = ibis.ifelse(ev.name == to, ev.seq, ibis.null("int64"))
-    ev = ev.mutate(_end=hit.min().over(ibis.window(group_by=ev.actor)))
-    ev = ev.filter(ev._end.notnull() & (ev.seq <= ev._end))
+    # a converter's path ends at their first ``to`` event (by time, ties by event_id): find it with
+    # group-bys, keep the events up to it with a hash join, and sort only those
+    hit = ev.filter(ev.name == to)
+    first = hit.group_by("actor").aggregate(_tend=hit.occurred_at.min())
+    tie = hit.join(first, "actor")
+    tie = tie.filter(tie.occurred_at == tie._tend)
+    end = tie.group_by("actor").aggregate(_tend=tie._tend.min(), _eend=tie.event_id.min())
+    ev = ev.join(end, "actor")
+    ev = ev.filter((ev.occurred_at < ev._tend) | ((ev.occurred_at == ev._tend) & (ev.event_id <= ev._eend)))
     if collapse_repeats:
-        w2 = ibis.window(group_by=ev.actor, order_by=ev.seq)
-        ev = ev.mutate(_prev=ev.step.lag().over(w2))
+        w = ibis.window(group_by=ev.actor, order_by=[ev.occurred_at, ev.event_id])
+        ev = ev.mutate(_prev=ev.step.lag().over(w))
         ev = ev.filter(ev._prev.isnull() | (ev._prev != ev.step))
-    w3 = ibis.window(group_by=ev.actor, order_by=ibis.desc(ev.seq))
+    w3 = ibis.window(group_by=ev.actor, order_by=[ibis.desc(ev.occurred_at), ibis.desc(ev.event_id)])
     ev = ev.mutate(back=ibis.row_number().over(w3))
     per_actor = ev.group_by("actor").aggregate(
         _len=ev.back.max() + 1,
@@ -137,9 +139,7 @@ def sankey(paths: pd.DataFrame, lang: str = "vi", *, title: str | None = None) -
     import plotly.graph_objects as go
 
     check_lang(lang)
-    width = max(
-        (len(s) + (1 if t else 0) for s, t in zip(paths["steps"], paths["truncated"], strict=True)), default=0
-    )
+    width = max((len(s) + (1 if t else 0) for s, t in zip(paths["steps"], paths["truncated"], strict=True)), default=0)
     nodes: dict[tuple[int, str], int] = {}
     links: dict[tuple[int, int], int] = {}
 

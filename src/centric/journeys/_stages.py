@@ -15,7 +15,7 @@ from centric.journeys._common import SYSTEM_EVENTS, check_columns
 from centric.journeys._feedback import polarity
 from centric.metrics._intervals import wilson_interval
 
-__all__ = ["DEFAULT_STAGES", "STAGE_COLUMNS", "StageModel", "stage_table"]
+__all__ = ["DEFAULT_STAGES", "STAGE_COLUMNS", "StageModel", "actor_flags", "stage_table", "stage_tables"]
 
 DEFAULT_STAGES = ("awareness", "consideration", "purchase", "retention", "advocacy")
 _EVENTS = MappingProxyType(
@@ -97,9 +97,7 @@ class StageModel:
     def __post_init__(self) -> None:
         stages = tuple(self.stages)
         if len(stages) < 2 or len(set(stages)) != len(stages):
-            raise InvalidParameterError(
-                f"A StageModel needs at least two distinct stages. Got {list(stages)!r}."
-            )
+            raise InvalidParameterError(f"A StageModel needs at least two distinct stages. Got {list(stages)!r}.")
         for what, mapping in (("events", self.events), ("touchpoints", self.touchpoints)):
             bad = sorted({v for v in mapping.values() if v not in stages})
             if bad:
@@ -167,39 +165,133 @@ def stage_table(
         conversion, low, high, feedback_n, negative_share, positive_share, sentiment``.
     """
     model = model or StageModel()
+    ev = _checked(events, by, exclude)
+    with actor_flags(ev, feedback, model, by=by).cache() as flags:
+        counts = _counts(flags, model, [by] if by is not None else [])
+    return _frame(counts, _sentiment(feedback, model, by), model, by, confidence)
+
+
+def stage_tables(
+    events: ibis.Table,
+    feedback: ibis.Table | None,
+    customer_attr: ibis.Table,
+    *,
+    by: str,
+    model: StageModel | None = None,
+    exclude: Sequence[str] = SYSTEM_EVENTS,
+    confidence: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`stage_table` overall and cut by a customer attribute, from one pass over the events.
+
+    ``customer_attr`` holds ``customer_id`` and ``by`` (a persona per customer); a customer's
+    actor gets its value, anonymous visitors ``"(unknown)"``. The same as
+    ``stage_table(events joined with customer_attr, by=by)`` without joining every event.
+    """
+    model = model or StageModel()
+    check_columns(customer_attr, ("customer_id", by), what="customer attribute")
+    ev = _checked(events, None, exclude)
+    with actor_flags(ev, feedback, model, by=None).cache() as flags:
+        overall = _counts(flags, model, [])
+        key = flags.mutate(_cid=ibis.ifelse(flags._known, flags.actor, ibis.null("string")))
+        attr = customer_attr.select("customer_id", _v=customer_attr[by])
+        cut = key.left_join(attr, key._cid == attr.customer_id)
+        cut = cut.mutate(**{by: cut._v.cast("string").fill_null("(unknown)")})
+        by_counts = _counts(cut, model, [by])
+    sentiment = _sentiment(feedback, model, None)
+    return (
+        _frame(overall, sentiment, model, None, confidence),
+        _frame(by_counts, sentiment, model, by, confidence),
+    )
+
+
+def _checked(events: ibis.Table, by: str | None, exclude: Sequence[str]) -> ibis.Table:
     check_columns(events, ("customer_id", "anonymous_id", "occurred_at", "name"), what="events")
     if by is not None:
         check_columns(events, (by,), what="events")
-    ev = events.filter(~events.name.isin(list(exclude))) if exclude else events
-    staged = model.event_stages(ev)
-    long = staged.select("actor", "stage")
+    return events.filter(~events.name.isin(list(exclude))) if exclude else events
+
+
+def actor_flags(
+    events: ibis.Table, feedback: ibis.Table | None, model: StageModel, *, by: str | None = None
+) -> ibis.Table:
+    """``actor, f0, f1, …`` (1 when the actor reached stage ``k``), ``_known`` and ``by``: one group-by.
+
+    The same stages as :meth:`StageModel.event_stages` without a window: per actor, the first
+    ``first_purchase`` (``_fb``), the last repeat event (``_lr``) and the first time of each
+    repeat event that maps to a stage. An event maps to its stage unless it is a repeat event
+    after the first purchase; such an event of name ``n`` exists exactly when the first ``n``
+    comes at or before ``_fb`` (or there is no purchase), and retention by repeat exactly when
+    ``_lr > _fb``. Promoters reach advocacy.
+    """
+    ev = events.filter(events.customer_id.notnull() | events.anonymous_id.notnull())
+    ev = ev.mutate(actor=ibis.coalesce(ev.customer_id, ev.anonymous_id))
+    t = ev.occurred_at
+    repeat = list(model.repeat_events)
+    aggs: dict[str, ibis.Value] = {
+        "_fb": t.min(where=ev.name == model.first_purchase),
+        "_lr": t.max(where=ev.name.isin(repeat)),
+        "_known": ev.customer_id.notnull().any(),
+    }
+    if by is not None:
+        aggs["_by"] = ev[by].cast("string").max()
+    plain: dict[int, list[str]] = {}
+    firsts: dict[int, list[str]] = {}
+    for name, stage in model.events.items():
+        i = model.stages.index(stage)
+        (firsts if name in repeat else plain).setdefault(i, []).append(name)
+    for i, names in plain.items():
+        aggs[f"_p{i}"] = ev.name.isin(names).any()
+    for i, names in firsts.items():
+        for j, name in enumerate(names):
+            aggs[f"_r{i}_{j}"] = t.min(where=ev.name == name)
+    g = ev.group_by("actor").aggregate(**aggs)
+    flags = {}
+    for i, stage in enumerate(model.stages):
+        hit = ibis.literal(False)
+        if i in plain:
+            hit = hit | g[f"_p{i}"].fill_null(False)
+        for j in range(len(firsts.get(i, []))):
+            r = g[f"_r{i}_{j}"]
+            hit = hit | (r.notnull() & (g._fb.isnull() | (r <= g._fb)))
+        if stage == model.retention_stage:
+            hit = hit | (g._fb.notnull() & g._lr.notnull() & (g._lr > g._fb))
+        flags[f"f{i}"] = hit.cast("int64")
+    extra = {"_by": g._by} if by is not None else {}
+    out = g.select("actor", "_known", **extra, **flags)
     if feedback is not None:
         fb = feedback.filter(
-            (feedback.instrument == "nps")
-            & (feedback.score >= model.promoter_min)
-            & feedback.customer_id.notnull()
+            (feedback.instrument == "nps") & (feedback.score >= model.promoter_min) & feedback.customer_id.notnull()
         )
-        long = long.union(
-            fb.select(actor=fb.customer_id, stage=ibis.literal(model.advocacy_stage)), distinct=False
+        adv = model.stages.index(model.advocacy_stage)
+        promoters = fb.select(
+            actor=fb.customer_id,
+            _known=ibis.literal(True),
+            **({"_by": ibis.null("string")} if by is not None else {}),
+            **{f"f{i}": ibis.literal(int(i == adv), type="int64") for i in range(len(model.stages))},
         )
-    flags = long.group_by("actor").aggregate(
-        **{f"f{i}": (long.stage == s).any().cast("int64") for i, s in enumerate(model.stages)}
-    )
-    group: list[str] = []
+        both = out.union(promoters, distinct=False)
+        out = both.group_by("actor").aggregate(
+            _known=both._known.any(),
+            **({"_by": both._by.max()} if by is not None else {}),
+            **{f"f{i}": both[f"f{i}"].max() for i in range(len(model.stages))},
+        )
     if by is not None:
-        who = ev.filter(ev.customer_id.notnull() | ev.anonymous_id.notnull())
-        who = who.mutate(actor=ibis.coalesce(who.customer_id, who.anonymous_id))
-        who = who.group_by("actor").aggregate(_by=who[by].cast("string").max())
-        flags = flags.left_join(who, "actor").drop("actor_right")
-        flags = flags.mutate(**{by: flags._by.fill_null("(unknown)")}).drop("_by")
-        group = [by]
+        out = out.mutate(**{by: out._by.fill_null("(unknown)")}).drop("_by")
+    return out
+
+
+def _counts(flags: ibis.Table, model: StageModel, group: list[str]) -> pd.DataFrame:
     aggs = {}
     for i in range(len(model.stages)):
         aggs[f"n{i}"] = flags[f"f{i}"].sum()
         if i:
             aggs[f"b{i}"] = (flags[f"f{i}"] * flags[f"f{i - 1}"]).sum()
-    counts = (flags.group_by(group).aggregate(**aggs) if group else flags.aggregate(**aggs)).execute()
-    sentiment = _sentiment(feedback, model, by)
+    return (flags.group_by(group).aggregate(**aggs) if group else flags.aggregate(**aggs)).execute()
+
+
+def _frame(
+    counts: pd.DataFrame, sentiment: pd.DataFrame | None, model: StageModel, by: str | None, confidence: float
+) -> pd.DataFrame:
     rows = []
     for _, r in counts.iterrows():
         first = float(r["n0"] or 0)
@@ -237,18 +329,14 @@ def _sentiment(feedback: ibis.Table | None, model: StageModel, by: str | None) -
     if feedback is None:
         return None
     fb = polarity(feedback)
-    stage = ibis.cases(
-        *[(fb.touchpoint == k, v) for k, v in model.touchpoints.items()], else_=ibis.null("string")
-    )
+    stage = ibis.cases(*[(fb.touchpoint == k, v) for k, v in model.touchpoints.items()], else_=ibis.null("string"))
     fb = fb.mutate(stage=stage).filter(stage.notnull())
     group = ["stage"] + ([by] if by is not None and by in feedback.columns else [])
     if len(group) > 1:
         fb = fb.mutate(**{by: fb[by].cast("string").fill_null("(unknown)")})
     return (
         fb.group_by(group)
-        .aggregate(
-            feedback_n=fb.count(), _neg=fb.negative.cast("int64").sum(), _pos=fb.positive.cast("int64").sum()
-        )
+        .aggregate(feedback_n=fb.count(), _neg=fb.negative.cast("int64").sum(), _pos=fb.positive.cast("int64").sum())
         .execute()
     )
 
