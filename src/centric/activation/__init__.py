@@ -20,6 +20,7 @@ from centric.activation._engine import (
     is_quiet,
     local_tz,
     plan_automation,
+    recent_counts,
     run_automation,
     run_automations,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "plan_automation",
     "post_webhook",
     "prefs_link",
+    "recent_counts",
     "render_email",
     "run_automation",
     "run_automations",

@@ -120,8 +120,12 @@ def is_quiet(now: _dt.datetime, window: str | None, tz: str) -> bool:
     return (start <= t < end) if start < end else (t >= start or t < end)
 
 
-def _recent_counts(store: Any, channel: str, ids: list[str], since: _dt.datetime) -> Counter[str]:
-    if not ids:
+def recent_counts(store: Any, channel: str, since: _dt.datetime, ids: list[str] | None = None) -> Counter[str]:
+    """Messages per customer on ``channel`` sent or queued since ``since`` (the frequency cap's count).
+
+    ``ids``: only these customers (``None``: everyone).
+    """
+    if ids is not None and not ids:
         return Counter()
     m = store.table("messages")
     # the window is short (hours), so its messages are few: count them all, keep the candidates'
@@ -131,8 +135,8 @@ def _recent_counts(store: Any, channel: str, ids: list[str], since: _dt.datetime
         .aggregate(n=ibis._.count())
     )
     df = q.execute()
-    want = set(ids)
-    return Counter({c: int(n) for c, n in zip(df.customer_id, df.n, strict=True) if c in want})
+    want = None if ids is None else set(ids)
+    return Counter({str(c): int(n) for c, n in zip(df.customer_id, df.n, strict=True) if want is None or c in want})
 
 
 def _row(
@@ -180,7 +184,7 @@ def run_automation(
     tpl = get_template(store, a.action["template_id"]) if a.action["type"] == "email" else None
     cap = g["frequency_cap"]
     counts = (
-        _recent_counts(store, a.channel, list(act.customer_id.unique()), now - _dt.timedelta(hours=float(cap["hours"])))
+        recent_counts(store, a.channel, now - _dt.timedelta(hours=float(cap["hours"])), list(act.customer_id.unique()))
         if cap
         else Counter()
     )

@@ -88,30 +88,18 @@ def set_enabled(store: Any, automation_id: str, enabled: bool, *, actor: str) ->
     return saved
 
 
-def _cap_counts(store: Any, channel: str, since: _dt.datetime) -> Counter[str]:
-    """Messages per customer on ``channel`` sent or queued since ``since`` (the engine's frequency cap)."""
-    m = store.table("messages")
-    q = (
-        m.filter((m.channel == channel) & m.status.isin(["sent", "queued"]) & (m.sent_at >= since))
-        .group_by("customer_id")
-        .aggregate(n=ibis._.count())
-    )
-    df = q.execute()
-    return Counter({str(c): int(n) for c, n in zip(df.customer_id, df.n, strict=True)})
-
-
 def dry_run(store: Any, automation_id: str, *, now: _dt.datetime, tz: str) -> dict[str, Any]:
     """Who would be contacted now and who is left out and why, in numbers (writes nothing).
 
     Raises :class:`InputError` for an unknown automation.
     """
-    from centric.activation import get_automation, holdout_unit, is_quiet, local_tz, plan_automation
+    from centric.activation import get_automation, holdout_unit, is_quiet, local_tz, plan_automation, recent_counts
 
     a = get_automation(store, automation_id)
     plan = plan_automation(store, a, now=now, tz=tz)
     g = a.guards
     cap = g["frequency_cap"]
-    counts = _cap_counts(store, a.channel, now - _dt.timedelta(hours=float(cap["hours"]))) if cap else Counter()
+    counts = recent_counts(store, a.channel, now - _dt.timedelta(hours=float(cap["hours"]))) if cap else Counter()
     out: Counter[str] = Counter()
     contact: list[str] = []
     left: list[tuple[str, str]] = []
