@@ -83,7 +83,7 @@ def test_sigkill_during_ingestion_loses_no_acknowledged_event(tmp_path, monkeypa
                 except httpx.HTTPError:
                     continue  # the server died mid-request: not acknowledged
                 if r.status_code == 200:
-                    assert r.json() == {"accepted": per_batch, "duplicates": 0}
+                    assert r.json() == {"accepted": per_batch, "duplicates": 0, "suppressed": 0}
                     with lock:
                         acked.add(b)
 
@@ -114,7 +114,7 @@ def test_sigkill_during_ingestion_loses_no_acknowledged_event(tmp_path, monkeypa
             # an acknowledged batch sent again is all duplicates
             b = min(acked)
             assert c.post(url, json=_batch(b, per_batch), headers=headers).json() == {
-                "accepted": 0, "duplicates": per_batch}
+                "accepted": 0, "duplicates": per_batch, "suppressed": 0}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)

@@ -25,10 +25,10 @@ def test_events_batch_is_stored_once_and_duplicates_are_counted(api):
                                                    properties={"path": "/giỏ-hàng", "n": 2}),
                     headers=_h(keys["ingest"]))
     assert r.status_code == 200, r.text
-    assert r.json() == {"accepted": 2, "duplicates": 1}
+    assert r.json() == {"accepted": 2, "duplicates": 1, "suppressed": 0}
     # the same batch again (a client retry) changes nothing
     r = client.post("/api/v1/events", json=_events(["api-1", "api-2"]), headers=_h(keys["ingest"]))
-    assert r.json() == {"accepted": 0, "duplicates": 2}
+    assert r.json() == {"accepted": 0, "duplicates": 2, "suppressed": 0}
     with app.state.store_lock:
         assert store.count("events") == before + 2
         row = store.con.con.execute(
@@ -45,7 +45,7 @@ def test_an_id_already_in_the_demo_store_is_a_duplicate(api):
     with app.state.store_lock:
         existing = app.state.store.con.con.execute("SELECT event_id FROM events LIMIT 1").fetchone()[0]
     r = client.post("/api/v1/events", json=_events([existing, "brand-new"]), headers=_h(keys["admin"]))
-    assert r.json() == {"accepted": 1, "duplicates": 1}
+    assert r.json() == {"accepted": 1, "duplicates": 1, "suppressed": 0}
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_identify_links_earlier_and_later_anonymous_events(api):
             "SELECT customer_ref, customer_id FROM customer_records WHERE customer_id IS NOT NULL "
             "ORDER BY customer_ref LIMIT 1").fetchone()
     assert client.post("/api/v1/events", json=_events(["anon-e1", "anon-e2"], anonymous_id="cookie-42"),
-                       headers=h).json() == {"accepted": 2, "duplicates": 0}
+                       headers=h).json() == {"accepted": 2, "duplicates": 0, "suppressed": 0}
     r = client.post("/api/v1/identify", json={"anonymous_id": "cookie-42", "customer_ref": ref}, headers=h)
     assert r.status_code == 200
     assert r.json() == {"anonymous_id": "cookie-42", "customer_ref": ref, "customer_id": cid, "created": True,
@@ -126,8 +126,8 @@ def test_feedback_is_idempotent_and_range_checked(api):
     h = _h(keys["ingest"])
     body = {"responses": [{"response_id": "fb-api-1", "instrument": "nps", "score": 3, "comment": "Giao chậm",
                            "language": "vi", "submitted_at": "2026-03-02T09:00:00+07:00"}]}
-    assert client.post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 1, "duplicates": 0}
-    assert client.post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 0, "duplicates": 1}
+    assert client.post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 1, "duplicates": 0, "suppressed": 0}
+    assert client.post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 0, "duplicates": 1, "suppressed": 0}
     with app.state.store_lock:
         row = app.state.store.con.con.execute(
             "SELECT instrument, score, comment, submitted_at FROM feedback WHERE response_id = 'fb-api-1'").fetchall()
@@ -161,11 +161,11 @@ def test_wellbeing_answers_need_the_wellbeing_consent(api):
     if allowed:  # the demo grants the purpose to some customers
         body["responses"][0]["customer_ref"] = allowed[0]
         assert client.post("/api/v1/feedback", json=body, headers=_h(keys["ingest"])).json() == {
-            "accepted": 1, "duplicates": 0}
+            "accepted": 1, "duplicates": 0, "suppressed": 0}
     # an anonymous wellbeing answer names nobody and is stored
     body = {"responses": [{"response_id": "wb-anon", "instrument": "who5", "score": 2}]}
     assert client.post("/api/v1/feedback", json=body, headers=_h(keys["ingest"])).json() == {
-        "accepted": 1, "duplicates": 0}
+        "accepted": 1, "duplicates": 0, "suppressed": 0}
 
 
 def test_instants_outside_1970_2100_are_refused(api):

@@ -94,3 +94,47 @@ def test_submit_validates_the_table_name(store):
 
     with pytest.raises(UnknownTableError, match="Unknown table 'evnts'"):
         Writer(store, threading.RLock()).submit("evnts", _rows(["x"]))
+
+
+def test_rows_of_erased_people_are_dropped_and_counted(store):
+    """The writer checks the suppression list as the importer does (keyed hashes, normalised values)."""
+    import datetime as dt
+
+    from centric.privacy._suppress import suppress_identifiers
+    from centric.web._writer import Writer
+
+    secret = b"s" * 40
+    w = Writer(store, threading.RLock(), secret=secret)
+    first = w.submit("events", _rows(["a1", "a2"]))  # before anyone is erased: no list, nothing dropped
+    assert (first.accepted, first.duplicates, first.suppressed) == (2, 0, 0)
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    suppress_identifiers(store, secret, [("anonymous", "anon-erased"), ("customer_ref", "web:gone")],
+                         request_id="r1", at=at)
+    rows = _rows(["b1", "b2", "b3", "b4", "a1"])
+    rows = rows.set_column(rows.schema.get_field_index("anonymous_id"), "anonymous_id",
+                           pa.array(["anon-erased", "anon-ok", None, None, None], pa.string()))
+    rows = rows.set_column(rows.schema.get_field_index("customer_ref"), "customer_ref",
+                           pa.array([None, None, "web:gone", "web:here", None], pa.string()))
+    res = w.submit("events", rows)
+    w.stop()
+    # b1 (erased anonymous id) and b3 (erased customer_ref) dropped; a1 was stored already
+    assert (res.accepted, res.duplicates, res.suppressed) == (2, 1, 2)
+    got = sorted(store.table("events").event_id.execute())
+    assert got == ["a1", "a2", "b2", "b4"]
+
+
+def test_a_suppression_list_without_a_secret_fails_the_write_and_stores_nothing(store, monkeypatch):
+    import datetime as dt
+
+    from centric.exceptions import StoreError
+    from centric.privacy._suppress import suppress_identifiers
+    from centric.web._writer import Writer
+
+    monkeypatch.delenv("CENTRIC_SECRET", raising=False)
+    suppress_identifiers(store, b"k" * 40, [("anonymous", "x")], request_id=None,
+                         at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    w = Writer(store, threading.RLock())
+    with pytest.raises(StoreError, match="no secret to check it with"):
+        w.submit("events", _rows(["c1"]))
+    w.stop()
+    assert store.count("events") == 0

@@ -41,10 +41,15 @@ IDLE_CHECKPOINT_S = 2.0
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What one submitted batch did: rows stored now, rows whose id was stored already."""
+    """What one submitted batch did: rows stored now, rows whose id was stored already, rows of erased people.
+
+    ``suppressed`` rows name someone on the suppression list (an erased customer's e-mail, phone,
+    customer_ref, anonymous id…): they are dropped, as the importer drops them.
+    """
 
     accepted: int
     duplicates: int
+    suppressed: int = 0
 
 
 @dataclass
@@ -67,7 +72,17 @@ def arrow_schema(table: str) -> pa.Schema:
 class Writer:
     """One thread that commits queued writes in small groups (group commit)."""
 
-    def __init__(self, store: Any, lock: Any, *, max_rows: int = 20_000, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        store: Any,
+        lock: Any,
+        *,
+        max_rows: int = 20_000,
+        timeout_s: float = 30.0,
+        secret: bytes | None = None,
+    ) -> None:
+        self.secret = secret  # checks the suppression list (default: CENTRIC_SECRET / beside the store)
+        self._suppress: tuple[int, Any] = (-1, None)  # (size of the list when read, Suppressor or None)
         self.store = store
         self.lock = lock
         self.max_rows = max_rows
@@ -221,14 +236,16 @@ class Writer:
         parts = [it.rows.select(schema.names).cast(schema) for it in items if it.rows is not None]
         data = pa.concat_tables(parts)
         sizes = [it.size for it in items]
+        gone = self._suppressed(table, data)  # erased people's rows: never stored again
         # first occurrence of each key within the group
         keys = _key_array(data, key).to_pylist()
         stored = self._stored_keys(table, key, data, raw)
         seen: set[Any] = set(stored)
         new_mask = []
-        for v in keys:  # new = not stored and not earlier in this group
-            new_mask.append(v not in seen)
-            seen.add(v)
+        for v, g in zip(keys, gone, strict=True):  # new = not suppressed, not stored, not earlier in this group
+            new_mask.append(not g and v not in seen)
+            if not g:
+                seen.add(v)
         fresh = data.filter(pa.array(new_mask, type=pa.bool_()))
         if fresh.num_rows:
             if raw is not None:
@@ -246,9 +263,23 @@ class Writer:
         out, pos = [], 0
         for n in sizes:
             acc = sum(new_mask[pos:pos + n])
-            out.append(WriteResult(acc, n - acc))
+            sup = sum(gone[pos:pos + n])
+            out.append(WriteResult(acc, n - acc - sup, sup))
             pos += n
         return out
+
+    def _suppressed(self, table: str, data: pa.Table) -> list[bool]:
+        """True for the rows of ``data`` that name an erased person (the importer's own check)."""
+        from centric.privacy._suppress import CHECKED_COLUMNS, Suppressor
+
+        n = self.store.count("suppressions") if self.store.has_table("suppressions") else 0
+        if n != self._suppress[0]:  # the list only grows when someone is erased: read it again then
+            self._suppress = (n, Suppressor.for_store(self.store, self.secret) if n else None)
+        sup = self._suppress[1]
+        if sup is None or not data.num_rows:
+            return [False] * data.num_rows
+        cols = [c for c in (*CHECKED_COLUMNS, "order_id") if c in data.column_names]
+        return sup.mask(table, data.select(cols).to_pandas()).tolist()
 
     def _stored_keys(self, table: str, key: list[str], data: pa.Table, raw: Any) -> set[Any]:
         if raw is not None:

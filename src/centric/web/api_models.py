@@ -109,10 +109,11 @@ def inline_schema(adapter: TypeAdapter[Any]) -> dict[str, Any]:
 
 
 class IngestResult(BaseModel):
-    """Rows committed now and rows whose id was stored already (both acknowledged)."""
+    """Rows committed now, rows whose id was stored already (both acknowledged), rows of erased people (dropped)."""
 
     accepted: int
     duplicates: int
+    suppressed: int = 0
 
 
 _SCORE_RANGE = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "who5": (0, 5), "life_impact": (0, 10)}

@@ -102,7 +102,7 @@ async def post_events(request: Request, who: Ingest) -> IngestResult:
     st = _state(request)
     rows = Q.events_arrow(batch["events"], tz=st.settings.timezone, batch_id=f"api:{who.id}")
     res = await run_in_threadpool(st.writer.submit, "events", rows)
-    return IngestResult(accepted=res.accepted, duplicates=res.duplicates)
+    return IngestResult(accepted=res.accepted, duplicates=res.duplicates, suppressed=res.suppressed)
 
 
 @router.post("/identify", response_model=IdentifyOut, summary="Link an anonymous id to a customer")
@@ -149,7 +149,7 @@ def post_feedback(request: Request, batch: FeedbackBatch, who: Ingest) -> Ingest
                                code="consent_required", field=f"responses.{i}.customer_ref")
     rows = Q.feedback_arrow(batch.responses, tz=st.settings.timezone, batch_id=f"api:{who.id}")
     res = st.writer.submit("feedback", rows)
-    return IngestResult(accepted=res.accepted, duplicates=res.duplicates)
+    return IngestResult(accepted=res.accepted, duplicates=res.duplicates, suppressed=res.suppressed)
 
 
 @router.get("/customers", response_model=CustomerList, summary="List customers (paginated)")

@@ -133,7 +133,7 @@ def create_app(settings: Settings, *, store: Any = None, schedule_every: float |
     app.state.settings = settings
     app.state.secret = secret
     app.state.scheduled = []
-    app.state.writer = Writer(store, lock)
+    app.state.writer = Writer(store, lock, secret=secret)
     app.state.jobs = JobRunner()
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, default_lang=settings.lang)
