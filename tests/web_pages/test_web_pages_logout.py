@@ -92,3 +92,24 @@ def test_a_signed_token_without_a_live_session_is_nobody(app):
     assert forged.get("/api/v1/personas").status_code == 401
     for x in (a, forged):
         x.close()
+
+
+def test_old_sessions_are_purged_when_someone_logs_in(tmp_path):
+    """Rows of sessions started more than a week ago go; recent ones (revoked or not) stay."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from centric.store import connect
+    from centric.web._accounts import create_session
+
+    store = connect(f"duckdb://{tmp_path}/s.duckdb")
+    now = dt.datetime.now(dt.UTC)
+    store.append("web_sessions", pd.DataFrame([
+        {"session_id": "old", "user_id": "u", "created_at": now - dt.timedelta(days=8), "revoked_at": None},
+        {"session_id": "old-revoked", "user_id": "u", "created_at": now - dt.timedelta(days=30), "revoked_at": now},
+        {"session_id": "recent", "user_id": "u", "created_at": now - dt.timedelta(days=6), "revoked_at": now},
+    ]))
+    sid = create_session(store, "u")
+    assert sorted(store.table("web_sessions").session_id.execute()) == sorted(["recent", sid])
+    store.close()

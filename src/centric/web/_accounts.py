@@ -6,6 +6,7 @@ and the web app share it. Callers hold the app's store lock around these functio
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import secrets
 import uuid
@@ -145,12 +146,23 @@ def find_user(store: Any, email: str) -> User | None:
     return None if row is None else User(user_id=row["user_id"], email=row["email"], role=row["role"])
 
 
-def create_session(store: Any, user_id: str) -> str:
-    """Start a login session for ``user_id``; returns its random id (carried in the signed cookie)."""
+def create_session(store: Any, user_id: str, *, keep_hours: float = 24.0 * 7) -> str:
+    """Start a login session for ``user_id``; returns its random id (carried in the signed cookie).
+
+    Sessions started more than ``keep_hours`` ago (default a week: far past any cookie's
+    lifetime) are deleted on the way, so the table does not grow with every login.
+    """
     sid = secrets.token_urlsafe(18)
+    now = utcnow()
     store.append("web_sessions", pd.DataFrame([{
-        "session_id": sid, "user_id": user_id, "created_at": utcnow(), "revoked_at": None,
+        "session_id": sid, "user_id": user_id, "created_at": now, "revoked_at": None,
     }]))
+    cutoff = now - _dt.timedelta(hours=keep_hours)
+    if store.kind == "duckdb":
+        store.con.con.execute("DELETE FROM web_sessions WHERE created_at < ?", [cutoff])
+    else:
+        t = store.table("web_sessions")
+        store.rewrite("web_sessions", t.filter(t.created_at >= cutoff))
     return sid
 
 
