@@ -94,11 +94,11 @@ def test_identify_links_earlier_and_later_anonymous_events(api):
     r = client.post("/api/v1/identify", json={"anonymous_id": "cookie-42", "customer_ref": ref}, headers=h)
     assert r.status_code == 200
     assert r.json() == {"anonymous_id": "cookie-42", "customer_ref": ref, "customer_id": cid, "created": True,
-                        "events_linked": 2}
+                        "events_linked": 2, "suppressed": False}
     # idempotent: the second call creates nothing and finds nothing left to link
     r = client.post("/api/v1/identify", json={"anonymous_id": "cookie-42", "customer_id": cid}, headers=h)
     assert r.json() == {"anonymous_id": "cookie-42", "customer_ref": ref, "customer_id": cid, "created": False,
-                        "events_linked": 0}
+                        "events_linked": 0, "suppressed": False}
     # a later event of the same cookie takes the customer's ref at insert
     client.post("/api/v1/events", json=_events(["anon-e3"], anonymous_id="cookie-42"), headers=h)
     with app.state.store_lock:
@@ -126,8 +126,9 @@ def test_feedback_is_idempotent_and_range_checked(api):
     h = _h(keys["ingest"])
     body = {"responses": [{"response_id": "fb-api-1", "instrument": "nps", "score": 3, "comment": "Giao chậm",
                            "language": "vi", "submitted_at": "2026-03-02T09:00:00+07:00"}]}
-    assert client.post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 1, "duplicates": 0, "suppressed": 0}
-    assert client.post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 0, "duplicates": 1, "suppressed": 0}
+    post = client.post
+    assert post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 1, "duplicates": 0, "suppressed": 0}
+    assert post("/api/v1/feedback", json=body, headers=h).json() == {"accepted": 0, "duplicates": 1, "suppressed": 0}
     with app.state.store_lock:
         row = app.state.store.con.con.execute(
             "SELECT instrument, score, comment, submitted_at FROM feedback WHERE response_id = 'fb-api-1'").fetchall()
@@ -190,3 +191,32 @@ def test_oversized_bodies_are_refused(api, monkeypatch):
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "too_large"
     assert r.json()["error"]["message"] == "The body has 3,852 bytes; at most 1,000 are accepted. Send smaller batches."
+
+
+def test_erased_people_do_not_come_back_through_the_api(api):
+    """Events and identify calls naming someone on the suppression list store nothing and say so."""
+    import datetime as dt
+
+    from centric.privacy._suppress import suppress_identifiers
+
+    client, app, keys = api
+    h = _h(keys["ingest"])
+    with app.state.store_lock:
+        ref = app.state.store.con.con.execute(
+            "SELECT customer_ref FROM customer_records WHERE customer_id IS NOT NULL ORDER BY customer_ref LIMIT 1"
+        ).fetchone()[0]
+        gone = [("anonymous", "cookie-gone"), ("customer_ref", "web:gone")]
+        suppress_identifiers(app.state.store, app.state.secret, gone, request_id="t",
+                             at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        before = app.state.store.count("events")
+    body = _events(["g1", "g2"], anonymous_id="cookie-gone")
+    body["events"] += _events(["g3"], customer_ref="web:gone")["events"] + _events(["g4"], anonymous_id="ok")["events"]
+    assert client.post("/api/v1/events", json=body, headers=h).json() == {"accepted": 1, "duplicates": 0,
+                                                                          "suppressed": 3}
+    r = client.post("/api/v1/identify", json={"anonymous_id": "cookie-gone", "customer_ref": ref}, headers=h)
+    assert r.status_code == 200
+    assert r.json()["suppressed"] is True and r.json()["created"] is False
+    with app.state.store_lock:
+        con = app.state.store.con.con
+        assert app.state.store.count("events") == before + 1
+        assert con.execute("SELECT count(*) FROM events WHERE anonymous_id = 'cookie-gone'").fetchone()[0] == 0

@@ -268,6 +268,11 @@ class Writer:
             pos += n
         return out
 
+    def names_erased(self, table: str, values: dict[str, str | None]) -> bool:
+        """Whether one row with these canonical ``values`` names an erased person (call in the writer thread)."""
+        row = pa.table({k: pa.array([v], pa.string()) for k, v in values.items()})
+        return any(self._suppressed(table, row))
+
     def _suppressed(self, table: str, data: pa.Table) -> list[bool]:
         """True for the rows of ``data`` that name an erased person (the importer's own check)."""
         from centric.privacy._suppress import CHECKED_COLUMNS, Suppressor

@@ -165,13 +165,17 @@ class IdentifyIn(_In):
 
 
 class IdentifyOut(BaseModel):
-    """The link that is stored, and how many earlier anonymous events now name the customer."""
+    """The link that is stored, and how many earlier anonymous events now name the customer.
+
+    ``suppressed``: the anonymous id or the customer's ref belongs to an erased person; nothing was stored.
+    """
 
     anonymous_id: str
     customer_ref: str
     customer_id: str | None
     created: bool
     events_linked: int
+    suppressed: bool = False
 
 
 class CustomerList(BaseModel):

@@ -122,8 +122,18 @@ def post_identify(request: Request, body: IdentifyIn, who: Ingest) -> IdentifyOu
         else:
             cid = Q.resolve_ref(st.store, ref or "")
     at = body.occurred_at or _dt.datetime.now(_dt.UTC)
-    created, linked = st.writer.call(
-        lambda store: Q.link_anonymous(store, anonymous_id=body.anonymous_id, customer_ref=ref, customer_id=cid, at=at))
+
+    def link(store: Any) -> tuple[bool, int] | None:
+        # an erased person's ids stay erased: no link, as their events are dropped (see the writer)
+        if st.writer.names_erased("events", {"anonymous_id": body.anonymous_id, "customer_ref": ref}):
+            return None
+        return Q.link_anonymous(store, anonymous_id=body.anonymous_id, customer_ref=ref, customer_id=cid, at=at)
+
+    res = st.writer.call(link)
+    if res is None:
+        return IdentifyOut(anonymous_id=body.anonymous_id, customer_ref=ref or "", customer_id=cid, created=False,
+                           events_linked=0, suppressed=True)
+    created, linked = res
     return IdentifyOut(anonymous_id=body.anonymous_id, customer_ref=ref or "", customer_id=cid, created=created,
                        events_linked=linked)
 
