@@ -6,22 +6,17 @@ headless Chromium (``/usr/bin/chromium``) with a 390×844 viewport and the vi-VN
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pandas as pd
 import pytest
 
 from conftest import add_customer
+from live_server import live_server
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    import uvicorn
-
     from centric.config import Settings
     from centric.store import connect
     from centric.web import create_app
@@ -37,19 +32,8 @@ def server(tmp_path, monkeypatch):
         store.con.con.execute("UPDATE customers SET display_name = ? WHERE customer_id = ?", [name, cid])
     create_user(store, email="analyst@example.vn", role="analyst", password=PASSWORD)
     app = create_app(settings, store=store)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app, settings
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app, lifespan="on") as url:
+        yield url, app, settings
     store.close()
 
 

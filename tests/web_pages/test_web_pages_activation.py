@@ -367,25 +367,10 @@ def test_nav_has_both_pages_in_both_languages(client_as):
 # -- in a browser, on a phone --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(pages_app):
-    import socket
-    import threading
-    import time
+    from live_server import live_server
 
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(pages_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(pages_app) as url:
+        yield url
 
 
 @pytest.mark.browser
