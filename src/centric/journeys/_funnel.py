@@ -16,7 +16,7 @@ from centric.journeys._common import DEFAULT_STEPS, SYSTEM_EVENTS, check_columns
 from centric.journeys._sessions import _check_gap, _sessionize
 from centric.metrics._intervals import wilson_interval
 
-__all__ = ["FUNNEL_COLUMNS", "bucket_counts", "bucket_reach", "funnel", "funnel_and_cut", "reach_times", "step_events"]
+__all__ = ["FUNNEL_COLUMNS", "bucket_counts", "funnel", "funnel_and_cut", "reach_times", "step_events"]
 
 #: Columns of :func:`funnel`'s frame, after the ``by`` column (when given).
 FUNNEL_COLUMNS = [
@@ -186,24 +186,6 @@ def _bucket_units(
     return per, keys, dirty_events
 
 
-def bucket_reach(
-    bt: ibis.Table,
-    events: ibis.Table,
-    steps: Sequence[str],
-    *,
-    by: str | None,
-    gap_minutes: float,
-    exclude: Sequence[str],
-) -> ibis.Table:
-    """:func:`reach_times` of sessions (cut by ``by`` when given) from ``session_buckets(steps=steps)``.
-
-    ``bt`` must have been built from ``events`` with the same ``steps``, ``gap_minutes`` and
-    ``exclude`` (and ``by`` when cutting). Units are ``actor, session_no[, by]``.
-    """
-    per, keys, dirty_events = _bucket_units(bt, events, steps, by=by, gap_minutes=gap_minutes, exclude=exclude)
-    return _reach(per, steps, keys, dirty_events)
-
-
 def bucket_counts(
     bt: ibis.Table,
     events: ibis.Table,
@@ -215,15 +197,19 @@ def bucket_counts(
     attach: Callable[[ibis.Table], ibis.Table] | None = None,
     groups: Sequence[str | None] | None = None,
 ) -> list[pd.DataFrame]:
-    """The per-step counts of :func:`bucket_reach`, one frame per entry of ``groups`` (default ``[by]``).
+    """Per-step counts of the sessions of ``session_buckets(steps=steps)`` (cut by ``by``), one frame per group.
+
+    ``bt`` must have been built from ``events`` with the same ``steps``, ``gap_minutes`` and
+    ``exclude`` (and ``by`` when cutting); units are ``actor, session_no[, by]``; ``groups``
+    defaults to ``[by]``.
 
     One query per group, unless some sessions' steps came out of order: the counts and medians
     are taken over the units whose first times rise step after step (``m0 ≤ m1 ≤ …``: their
     reach times are those first times), with the number of the other units alongside. When
-    there are none (most data), that *is* the answer; otherwise the exact :func:`bucket_reach`
-    runs. ``attach(units)`` may add columns to the units (``actor, session_no, _known, t0…``),
-    e.g. a customer's persona, to use as a group. With several groups the units are computed
-    once and kept.
+    there are none (most data), that *is* the answer; otherwise the exact reach times
+    (:func:`_reach`, the join chain for the out-of-order units) are computed. ``attach(units)``
+    may add columns to the units (``actor, session_no, _known, t0…``), e.g. a customer's
+    persona, to use as a group. With several groups the units are computed once and kept.
     """
     per, keys, dirty_events = _bucket_units(bt, events, steps, by=by, gap_minutes=gap_minutes, exclude=exclude)
     groups = [by] if groups is None else list(groups)
